@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+
+namespace RnnGen;
+
+/// <summary>
+/// A fixed, ordered set of named float tensors stored back to back in one aligned buffer. Names and
+/// shapes follow PyTorch's <c>state_dict</c> (row-major), so a set saves to and loads from safetensors
+/// files that PyTorch reads and writes.
+/// </summary>
+public sealed class ParameterSet
+{
+    private readonly string[] _names;
+    private readonly int[][] _shapes;
+    private readonly int[] _offsets;
+    private readonly int[] _lengths;
+    private readonly Dictionary<string, int> _index;
+    private readonly AlignedBuffer _buffer;
+
+    /// <summary>Creates a zero-filled set; each tensor starts on a 64-byte boundary.</summary>
+    public ParameterSet(IReadOnlyList<(string Name, int[] Shape)> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        int count = tensors.Count;
+        _names = new string[count];
+        _shapes = new int[count][];
+        _offsets = new int[count];
+        _lengths = new int[count];
+        _index = new Dictionary<string, int>(count, StringComparer.Ordinal);
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            (string name, int[] shape) = tensors[i];
+            if (!_index.TryAdd(name, i))
+            {
+                throw new ArgumentException($"Tensor name '{name}' appears twice.", nameof(tensors));
+            }
+
+            int length = 1;
+            foreach (int dim in shape)
+            {
+                if (dim <= 0)
+                {
+                    throw new ArgumentException($"Tensor '{name}' has a non-positive dimension in {ShapeText(shape)}.", nameof(tensors));
+                }
+
+                length = checked(length * dim);
+            }
+
+            _names[i] = name;
+            _shapes[i] = (int[])shape.Clone();
+            _offsets[i] = offset;
+            _lengths[i] = length;
+            offset = checked(offset + RoundUpToCacheLine(length));
+        }
+
+        _buffer = new AlignedBuffer(offset);
+    }
+
+    /// <summary>Tensor names in declaration order.</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>Number of scalars in all tensors together (excluding alignment padding).</summary>
+    public int TotalLength
+    {
+        get
+        {
+            int total = 0;
+            foreach (int length in _lengths)
+            {
+                total += length;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>The whole backing store, alignment padding included (padding is always zero).</summary>
+    public Span<float> Data => _buffer.Span;
+
+    /// <summary>The tensor's elements, row-major.</summary>
+    public Span<float> this[string name] => _buffer.Slice(_offsets[IndexOf(name)], _lengths[IndexOf(name)]);
+
+    public bool Contains(string name) => _index.ContainsKey(name);
+
+    /// <summary>A copy of the tensor's shape.</summary>
+    public int[] GetShape(string name) => (int[])_shapes[IndexOf(name)].Clone();
+
+    /// <summary>Offset of the tensor inside <see cref="Data"/>.</summary>
+    public int GetOffset(string name) => _offsets[IndexOf(name)];
+
+    /// <summary>Sets every element of every tensor to zero.</summary>
+    public void Clear() => _buffer.Clear();
+
+    /// <summary>Copies every tensor from a set with the same names and shapes.</summary>
+    public void CopyFrom(ParameterSet source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        foreach (string name in _names)
+        {
+            if (!source.Contains(name))
+            {
+                throw new ArgumentException($"Tensor '{name}' is missing from the source set.", nameof(source));
+            }
+
+            CheckShape(name, source.GetShape(name));
+            source[name].CopyTo(this[name]);
+        }
+    }
+
+    /// <summary>Writes every tensor to a safetensors file (F32), atomically: a reader never sees a partial file.</summary>
+    public void Save(string path, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var tensors = new List<SafeTensorEntry>(_names.Length);
+        for (int i = 0; i < _names.Length; i++)
+        {
+            tensors.Add(SafeTensorEntry.Float32(_names[i], _shapes[i], _buffer.Slice(_offsets[i], _lengths[i]).ToArray()));
+        }
+
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>
+    /// Reads every tensor of this set from a safetensors file. Throws <see cref="System.IO.InvalidDataException"/>
+    /// naming the tensor when one is missing, is not F32, or has another shape; the set is unchanged then.
+    /// Extra tensors in the file are ignored.
+    /// </summary>
+    public void Load(string path)
+    {
+        SafeTensorsFile file = SafeTensors.Read(path);
+        foreach (string name in _names)
+        {
+            if (!file.Contains(name))
+            {
+                throw new System.IO.InvalidDataException($"Tensor '{name}' (shape {ShapeText(GetShape(name))}) is missing from '{path}'.");
+            }
+
+            int[] fileShape = file.GetShape(name);
+            if (!ShapesEqual(fileShape, _shapes[IndexOf(name)]))
+            {
+                throw new System.IO.InvalidDataException(
+                    $"Tensor '{name}' in '{path}' has shape {ShapeText(fileShape)}, expected {ShapeText(GetShape(name))}.");
+            }
+        }
+
+        foreach (string name in _names)
+        {
+            file.GetFloat32(name).CopyTo(this[name]);
+        }
+    }
+
+    /// <summary>Formats a shape as <c>[a, b, c]</c>.</summary>
+    public static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+
+    private void CheckShape(string name, int[] shape)
+    {
+        if (!ShapesEqual(shape, _shapes[IndexOf(name)]))
+        {
+            throw new ArgumentException($"Tensor '{name}' has shape {ShapeText(shape)}, expected {ShapeText(GetShape(name))}.");
+        }
+    }
+
+    private static bool ShapesEqual(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
+
+    private int IndexOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!_index.TryGetValue(name, out int i))
+        {
+            throw new KeyNotFoundException($"No tensor named '{name}'. Known tensors: {string.Join(", ", _names)}.");
+        }
+
+        return i;
+    }
+
+    private static int RoundUpToCacheLine(int length) => (length + 15) & ~15;
+}
