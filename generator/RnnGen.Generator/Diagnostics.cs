@@ -1,0 +1,97 @@
+using Microsoft.CodeAnalysis;
+
+namespace RnnGen.Generator;
+
+/// <summary>Every diagnostic the generator reports. Ids are stable; docs/diagnostics.md explains each.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "RnnGen";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("RNNG001",
+        "Model class must be partial",
+        "The model class '{0}' must be declared 'partial' so RnnGen can add the generated members");
+
+    public static readonly DiagnosticDescriptor Generic = Error("RNNG002",
+        "Model class must not be generic",
+        "The model class '{0}' must not be generic nor nested in a generic type: its shapes must be fixed at compile time");
+
+    public static readonly DiagnosticDescriptor MissingModel = Error("RNNG003",
+        "Layer attributes without [RnnModel]",
+        "The class '{0}' declares RnnGen layers but no [RnnModel(SequenceLength = ..., BatchSize = ..., InputSize = ...)]");
+
+    public static readonly DiagnosticDescriptor NotPositive = Error("RNNG004",
+        "Size must be positive",
+        "{0} must be a positive integer, but is {1}");
+
+    public static readonly DiagnosticDescriptor InputSizeMismatch = Error("RNNG005",
+        "InputSize does not fit the first layer",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor EmbeddingNotFirst = Error("RNNG006",
+        "Embedding must be the first layer",
+        "[Embedding] '{0}' must be the first layer attribute and appear only once");
+
+    public static readonly DiagnosticDescriptor LossNotLast = Error("RNNG007",
+        "Loss must be last and appear once",
+        "[Loss] must be the last attribute of the model and appear only once");
+
+    public static readonly DiagnosticDescriptor NoRecurrentLayer = Error("RNNG008",
+        "Model has no recurrent layer",
+        "The model '{0}' needs at least one [SimpleRnn], [Lstm] or [Gru] layer");
+
+    public static readonly DiagnosticDescriptor DropoutOutOfRange = Error("RNNG009",
+        "Dropout out of range",
+        "Dropout of layer '{0}' must be in [0, 1), but is {1}");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Error("RNNG010",
+        "Duplicate layer name",
+        "Two layers are named '{0}'; parameter names must be unique");
+
+    public static readonly DiagnosticDescriptor InvalidName = Error("RNNG011",
+        "Invalid layer name",
+        "Layer name '{0}' is not valid: use letters, digits and '_' (not starting with a digit), optionally in '.'-separated parts");
+
+    public static readonly DiagnosticDescriptor EnumOutOfRange = Error("RNNG012",
+        "Enum value out of range",
+        "{0} has the undefined value {1}");
+
+    public static readonly DiagnosticDescriptor LayersOnSeveralParts = Error("RNNG013",
+        "Layers declared on several partial parts",
+        "The layers of model '{0}' are declared on more than one partial declaration; their order would be ambiguous");
+
+    public static readonly DiagnosticDescriptor SequenceAfterLastStep = Error("RNNG014",
+        "Recurrent layer after a layer that returns no sequence",
+        "Recurrent layer '{0}' needs a sequence, but the layer before it has ReturnSequences = false");
+
+    public static readonly DiagnosticDescriptor DuplicateModel = Error("RNNG015",
+        "RnnModel declared more than once",
+        "[RnnModel] is declared more than once on '{0}'");
+
+    public static readonly DiagnosticDescriptor TooLarge = Error("RNNG016",
+        "Model too large",
+        "The model '{0}' needs {1} floats for one of its buffers, more than a .NET array can hold; reduce its sizes");
+
+    public static DiagnosticDescriptor? Find(string id) => id switch
+    {
+        "RNNG001" => NotPartial,
+        "RNNG002" => Generic,
+        "RNNG003" => MissingModel,
+        "RNNG004" => NotPositive,
+        "RNNG005" => InputSizeMismatch,
+        "RNNG006" => EmbeddingNotFirst,
+        "RNNG007" => LossNotLast,
+        "RNNG008" => NoRecurrentLayer,
+        "RNNG009" => DropoutOutOfRange,
+        "RNNG010" => DuplicateName,
+        "RNNG011" => InvalidName,
+        "RNNG012" => EnumOutOfRange,
+        "RNNG013" => LayersOnSeveralParts,
+        "RNNG014" => SequenceAfterLastStep,
+        "RNNG015" => DuplicateModel,
+        "RNNG016" => TooLarge,
+        _ => null,
+    };
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

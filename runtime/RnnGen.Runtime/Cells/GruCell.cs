@@ -1,0 +1,90 @@
+using System;
+
+namespace RnnGen.Kernels;
+
+/// <summary>
+/// One GRU time step over a batch (PyTorch gate order r, z, n; the reset gate multiplies
+/// W_hn·h + b_hn). Rows whose sequence has ended keep their state, output 0 and get no gradient.
+/// </summary>
+public static class GruCell
+{
+    /// <param name="gates">[B,3H]: in, x·W_ihᵀ + b_ih; out, the activations r, z, n.</param>
+    /// <param name="hGates">[B,3H]: h·W_hhᵀ + b_hh, kept for the backward pass.</param>
+    public static void Forward(int batch, int hidden, int t, ReadOnlySpan<int> lengths, Span<float> gates, ReadOnlySpan<float> hGates,
+        ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride)
+    {
+        int h3 = 3 * hidden;
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> hIn = hPrev.Slice(b * hidden, hidden);
+            Span<float> hOut = hNext.Slice(b * hidden, hidden);
+            Span<float> yRow = y.IsEmpty ? default : y.Slice(b * yStride, hidden);
+            if (t >= lengths[b])
+            {
+                hIn.CopyTo(hOut);
+                yRow.Clear();
+                continue;
+            }
+
+            Span<float> g = gates.Slice(b * h3, h3);
+            ReadOnlySpan<float> hg = hGates.Slice(b * h3, h3);
+            for (int j = 0; j < hidden; j++)
+            {
+                float r = Activations.Sigmoid(g[j] + hg[j]);
+                float z = Activations.Sigmoid(g[hidden + j] + hg[hidden + j]);
+                float n = Activations.Tanh(g[2 * hidden + j] + r * hg[2 * hidden + j]);
+                g[j] = r;
+                g[hidden + j] = z;
+                g[2 * hidden + j] = n;
+                float h = (1f - z) * n + z * hIn[j];
+                hOut[j] = h;
+                if (!yRow.IsEmpty)
+                {
+                    yRow[j] = h;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Back-propagates one step. dh holds dL/dh_t on entry and the direct part of dL/dh_{t-1} (z·dh) on
+    /// exit; dGx receives the gradient of x·W_ihᵀ + b_ih and dGh that of h·W_hhᵀ + b_hh; the caller adds dGh·W_hh.
+    /// </summary>
+    public static void Backward(int batch, int hidden, int t, ReadOnlySpan<int> lengths, ReadOnlySpan<float> gates, ReadOnlySpan<float> hGates,
+        ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dy, int dyStride, Span<float> dh, Span<float> dGx, Span<float> dGh)
+    {
+        int h3 = 3 * hidden;
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> dx = dGx.Slice(b * h3, h3);
+            Span<float> dhh = dGh.Slice(b * h3, h3);
+            if (t >= lengths[b])
+            {
+                dx.Clear();
+                dhh.Clear();
+                continue;
+            }
+
+            ReadOnlySpan<float> g = gates.Slice(b * h3, h3);
+            ReadOnlySpan<float> hg = hGates.Slice(b * h3, h3);
+            ReadOnlySpan<float> hIn = hPrev.Slice(b * hidden, hidden);
+            ReadOnlySpan<float> dyRow = dy.IsEmpty ? default : dy.Slice(b * dyStride, hidden);
+            Span<float> dhRow = dh.Slice(b * hidden, hidden);
+            for (int j = 0; j < hidden; j++)
+            {
+                float r = g[j], z = g[hidden + j], n = g[2 * hidden + j];
+                float dhj = dhRow[j] + (dyRow.IsEmpty ? 0f : dyRow[j]);
+                float dnPre = dhj * (1f - z) * (1f - n * n);
+                float dzPre = dhj * (hIn[j] - n) * z * (1f - z);
+                float drPre = dnPre * hg[2 * hidden + j] * r * (1f - r);
+                dx[j] = drPre;
+                dx[hidden + j] = dzPre;
+                dx[2 * hidden + j] = dnPre;
+                dhh[j] = drPre;
+                dhh[hidden + j] = dzPre;
+                dhh[2 * hidden + j] = dnPre * r;
+                dhRow[j] = dhj * z;
+            }
+        }
+    }
+}
