@@ -162,13 +162,24 @@ public static class SafeTensors
                 }
 
                 JsonElement offsets = property.Value.GetProperty("data_offsets");
+                if (offsets.GetArrayLength() != 2)
+                {
+                    throw new InvalidDataException($"Tensor '{property.Name}' in '{path}' needs two data offsets, not {offsets.GetArrayLength()}.");
+                }
+
                 long start = offsets[0].GetInt64();
                 long end = offsets[1].GetInt64();
                 int[] shape = shapeList.ToArray();
                 long count = 1;
                 foreach (int dim in shape)
                 {
-                    count *= dim;
+                    if (dim < 0)
+                    {
+                        throw new InvalidDataException($"Tensor '{property.Name}' in '{path}' has a negative dimension in {ParameterSet.ShapeText(shape)}.");
+                    }
+
+                    // Saturate: a count past int.MaxValue cannot fit the data anyway, and the product must not wrap.
+                    count = Math.Min(count * dim, (long)int.MaxValue + 1);
                 }
 
                 long elementSize = dtype switch

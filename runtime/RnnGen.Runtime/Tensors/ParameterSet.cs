@@ -141,6 +141,13 @@ public sealed class ParameterSet
                 throw new System.IO.InvalidDataException(
                     $"Tensor '{name}' in '{path}' has shape {ShapeText(fileShape)}, expected {ShapeText(GetShape(name))}.");
             }
+
+            // Checked here, not by GetFloat32 below, so that a bad tensor is found before anything is copied.
+            string dtype = file.GetDType(name);
+            if (dtype != "F32")
+            {
+                throw new System.IO.InvalidDataException($"Tensor '{name}' in '{path}' is {dtype}, expected F32.");
+            }
         }
 
         foreach (string name in _names)
