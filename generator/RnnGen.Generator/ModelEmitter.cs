@@ -210,7 +210,7 @@ internal sealed class ModelEmitter
         _w.Close();
         _w.Line();
 
-        _w.Open($"private static (string Name, int[] Shape)[] ParameterShapes() =>");
+        _w.Line("private static (string Name, int[] Shape)[] ParameterShapes() =>");
         _w.Line("[");
         foreach (Parameter parameter in _plan.ParameterList)
         {
@@ -218,9 +218,8 @@ internal sealed class ModelEmitter
         }
 
         _w.Line("];");
-        _w.Close();
         _w.Line();
-        _w.Open("private static (string Name, int[] Shape)[] StateShapes(bool initial) =>");
+        _w.Line("private static (string Name, int[] Shape)[] StateShapes(bool initial) =>");
         _w.Line("[");
         foreach (StateTensor state in _plan.States)
         {
@@ -228,7 +227,6 @@ internal sealed class ModelEmitter
         }
 
         _w.Line("];");
-        _w.Close();
         _w.Line();
     }
 

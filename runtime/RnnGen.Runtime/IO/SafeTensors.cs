@@ -75,6 +75,9 @@ public sealed class SafeTensorsFile
         Metadata = metadata;
     }
 
+    /// <summary>The path the file was read from.</summary>
+    public string SourcePath => _source;
+
     /// <summary>Tensor names in the order of their data in the file.</summary>
     public IReadOnlyList<string> Names { get; }
 

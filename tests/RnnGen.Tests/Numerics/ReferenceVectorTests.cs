@@ -41,7 +41,7 @@ public sealed class ReferenceVectorTests
         (m, x, y, l) => m.Forward(x, y, l), (m, t) => m.Loss(t), m => m.Backward(), m => m.InputGradient.ToArray());
 
     [Fact]
-    public void LstmLastCe()
+    public void LstmLastCeCase()
     {
         const string name = "lstm_last_ce";
         SafeTensorsFile file = Open(name);
@@ -59,7 +59,7 @@ public sealed class ReferenceVectorTests
     }
 
     [Fact]
-    public void EmbedGruLmCe()
+    public void EmbedGruLmCeCase()
     {
         const string name = "embed_gru_lm_ce";
         SafeTensorsFile file = Open(name);
