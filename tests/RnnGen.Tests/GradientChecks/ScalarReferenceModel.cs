@@ -1,0 +1,305 @@
+using System;
+using System.Collections.Generic;
+
+namespace RnnGen.Tests.GradientChecks;
+
+/// <summary>One layer of the scalar reference: what the attributes declare, nothing else.</summary>
+internal sealed record ReferenceLayer(string Kind, string Name, int Size, int NumLayers = 1, bool Bidirectional = false,
+    bool ReturnSequences = true, string Activation = "none", int VocabSize = 0);
+
+/// <summary>
+/// A deliberately plain, double-precision, loop-by-loop implementation of PyTorch's semantics
+/// (packed sequences, bidirectional stacks, dense heads, losses), written independently of the
+/// generator and kernels. It only computes a loss; its gradients come from central differences.
+/// </summary>
+internal sealed class ScalarReferenceModel
+{
+    private readonly int _steps, _batch, _inputSize;
+    private readonly IReadOnlyList<ReferenceLayer> _layers;
+    private readonly string _loss;
+
+    public ScalarReferenceModel(int steps, int batch, int inputSize, string loss, params ReferenceLayer[] layers)
+    {
+        _steps = steps;
+        _batch = batch;
+        _inputSize = inputSize;
+        _loss = loss;
+        _layers = layers;
+    }
+
+    /// <summary>
+    /// The loss for given parameters (by PyTorch name), input (floats [B,T,I] or token ids [B,T]),
+    /// lengths and target; plus Σ finalStateWeights·h_n when given (a consumer of the final state).
+    /// </summary>
+    public double Loss(IReadOnlyDictionary<string, double[]> p, double[]? input, int[]? tokens, int[] lengths, double[]? target, int[]? classes,
+        IReadOnlyDictionary<string, double[]>? initialState = null, IReadOnlyDictionary<string, double[]>? finalStateWeights = null)
+    {
+        // x[b][t] = feature vector; null rows beyond a sequence's length are never read.
+        var x = new double[_batch][][];
+        int features = _inputSize;
+        for (int b = 0; b < _batch; b++)
+        {
+            x[b] = new double[_steps][];
+            for (int t = 0; t < _steps; t++)
+            {
+                x[b][t] = new double[features];
+                for (int f = 0; f < features && input is not null; f++)
+                {
+                    x[b][t][f] = input[(b * _steps + t) * features + f];
+                }
+            }
+        }
+
+        bool sequence = true;
+        double extra = 0;
+        double[][]? flat = null; // [B][F] once the sequence is reduced to one vector per row
+        foreach (ReferenceLayer layer in _layers)
+        {
+            switch (layer.Kind)
+            {
+                case "embedding":
+                    features = layer.Size;
+                    for (int b = 0; b < _batch; b++)
+                    {
+                        for (int t = 0; t < _steps; t++)
+                        {
+                            x[b][t] = Row(p[layer.Name + ".weight"], tokens![b * _steps + t], layer.Size);
+                        }
+                    }
+
+                    break;
+                case "dense":
+                    double[] w = p[layer.Name + ".weight"], bias = p[layer.Name + ".bias"];
+                    if (sequence)
+                    {
+                        for (int b = 0; b < _batch; b++)
+                        {
+                            for (int t = 0; t < lengths[b]; t++)
+                            {
+                                x[b][t] = Dense(w, bias, x[b][t], layer.Size, layer.Activation);
+                            }
+                        }
+                    }
+                    else
+                    {
+                        for (int b = 0; b < _batch; b++)
+                        {
+                            flat![b] = Dense(w, bias, flat[b], layer.Size, layer.Activation);
+                        }
+                    }
+
+                    features = layer.Size;
+                    break;
+                default:
+                    int directions = layer.Bidirectional ? 2 : 1;
+                    int h = layer.Size;
+                    for (int l = 0; l < layer.NumLayers; l++)
+                    {
+                        var next = new double[_batch][][];
+                        var last = new double[_batch][];
+                        for (int b = 0; b < _batch; b++)
+                        {
+                            next[b] = new double[_steps][];
+                            for (int t = 0; t < _steps; t++)
+                            {
+                                next[b][t] = new double[directions * h];
+                            }
+
+                            last[b] = new double[directions * h];
+                            for (int d = 0; d < directions; d++)
+                            {
+                                string suffix = "_l" + l + (d == 1 ? "_reverse" : "");
+                                int stateIndex = l * directions + d;
+                                double[] hState = Slice(initialState, layer.Name + ".h0", stateIndex, b, h);
+                                double[] cState = Slice(initialState, layer.Name + ".c0", stateIndex, b, h);
+                                for (int k = 0; k < lengths[b]; k++)
+                                {
+                                    int t = d == 0 ? k : lengths[b] - 1 - k;
+                                    (hState, cState) = Cell(layer, p, suffix, x[b][t], hState, cState);
+                                    Array.Copy(hState, 0, next[b][t], d * h, h);
+                                }
+
+                                Array.Copy(hState, 0, last[b], d * h, h);
+                                extra += Dot(Slice(finalStateWeights, layer.Name + ".h_n", stateIndex, b, h), hState);
+                                if (layer.Kind == "lstm")
+                                {
+                                    extra += Dot(Slice(finalStateWeights, layer.Name + ".c_n", stateIndex, b, h), cState);
+                                }
+                            }
+                        }
+
+                        x = next;
+                        features = directions * h;
+                        if (l == layer.NumLayers - 1 && !layer.ReturnSequences)
+                        {
+                            sequence = false;
+                            flat = last;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return extra + (sequence ? SequenceLoss(x, lengths, features, target, classes) : RowLoss(flat!, features, target, classes));
+    }
+
+    private double SequenceLoss(double[][][] y, int[] lengths, int features, double[]? target, int[]? classes)
+    {
+        double sum = 0;
+        int count = 0;
+        for (int b = 0; b < _batch; b++)
+        {
+            for (int t = 0; t < lengths[b]; t++)
+            {
+                sum += _loss switch
+                {
+                    "mse" => SquaredError(y[b][t], target!, (b * _steps + t) * features),
+                    "ce" => CrossEntropy(y[b][t], classes![b * _steps + t]),
+                    _ => Dot(target!, y[b][t], (b * _steps + t) * features), // no loss: a fixed linear functional
+                };
+                count++;
+            }
+        }
+
+        return _loss == "mse" ? sum / (count * features) : _loss == "ce" ? sum / count : sum;
+    }
+
+    private double RowLoss(double[][] y, int features, double[]? target, int[]? classes)
+    {
+        double sum = 0;
+        for (int b = 0; b < _batch; b++)
+        {
+            sum += _loss switch
+            {
+                "mse" => SquaredError(y[b], target!, b * features),
+                "ce" => CrossEntropy(y[b], classes![b]),
+                _ => Dot(target!, y[b], b * features),
+            };
+        }
+
+        return _loss == "mse" ? sum / (_batch * features) : _loss == "ce" ? sum / _batch : sum;
+    }
+
+    private static (double[] H, double[] C) Cell(ReferenceLayer layer, IReadOnlyDictionary<string, double[]> p, string suffix, double[] x, double[] h, double[] c)
+    {
+        double[] wih = p[layer.Name + ".weight_ih" + suffix], whh = p[layer.Name + ".weight_hh" + suffix];
+        double[] bih = p[layer.Name + ".bias_ih" + suffix], bhh = p[layer.Name + ".bias_hh" + suffix];
+        int n = layer.Size;
+        int gates = bih.Length;
+        var gx = new double[gates];
+        var gh = new double[gates];
+        for (int g = 0; g < gates; g++)
+        {
+            gx[g] = bih[g] + Dot(wih, x, g * x.Length);
+            gh[g] = bhh[g] + Dot(whh, h, g * n);
+        }
+
+        var hNew = new double[n];
+        var cNew = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            switch (layer.Kind)
+            {
+                case "lstm":
+                    double i = Sigmoid(gx[j] + gh[j]), f = Sigmoid(gx[n + j] + gh[n + j]);
+                    double gg = Math.Tanh(gx[2 * n + j] + gh[2 * n + j]), o = Sigmoid(gx[3 * n + j] + gh[3 * n + j]);
+                    cNew[j] = f * c[j] + i * gg;
+                    hNew[j] = o * Math.Tanh(cNew[j]);
+                    break;
+                case "gru":
+                    double r = Sigmoid(gx[j] + gh[j]), z = Sigmoid(gx[n + j] + gh[n + j]);
+                    double nn = Math.Tanh(gx[2 * n + j] + r * gh[2 * n + j]);
+                    hNew[j] = (1 - z) * nn + z * h[j];
+                    break;
+                case "rnn_relu":
+                    hNew[j] = Math.Max(0, gx[j] + gh[j]);
+                    break;
+                default:
+                    hNew[j] = Math.Tanh(gx[j] + gh[j]);
+                    break;
+            }
+        }
+
+        return (hNew, cNew);
+    }
+
+    private static double[] Dense(double[] w, double[] bias, double[] x, int outputs, string activation)
+    {
+        var y = new double[outputs];
+        for (int o = 0; o < outputs; o++)
+        {
+            double z = bias[o] + Dot(w, x, o * x.Length);
+            y[o] = activation switch
+            {
+                "tanh" => Math.Tanh(z),
+                "relu" => Math.Max(0, z),
+                "sigmoid" => Sigmoid(z),
+                _ => z,
+            };
+        }
+
+        return y;
+    }
+
+    /// <summary>Row b of state index (layer·directions + direction) in a [L·D, B, H] state tensor; zeros when absent.</summary>
+    private double[] Slice(IReadOnlyDictionary<string, double[]>? set, string name, int index, int b, int h)
+    {
+        var v = new double[h];
+        if (set is not null && set.TryGetValue(name, out double[]? values))
+        {
+            Array.Copy(values, (index * _batch + b) * h, v, 0, h);
+        }
+
+        return v;
+    }
+
+    private static double[] Row(double[] table, int row, int width)
+    {
+        var v = new double[width];
+        Array.Copy(table, row * width, v, 0, width);
+        return v;
+    }
+
+    private static double Dot(double[] w, double[] x, int offset = 0)
+    {
+        double s = 0;
+        for (int k = 0; k < x.Length; k++)
+        {
+            s += w[offset + k] * x[k];
+        }
+
+        return s;
+    }
+
+    private static double SquaredError(double[] y, double[] target, int offset)
+    {
+        double s = 0;
+        for (int j = 0; j < y.Length; j++)
+        {
+            double d = y[j] - target[offset + j];
+            s += d * d;
+        }
+
+        return s;
+    }
+
+    private static double CrossEntropy(double[] logits, int label)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double v in logits)
+        {
+            max = Math.Max(max, v);
+        }
+
+        double z = 0;
+        foreach (double v in logits)
+        {
+            z += Math.Exp(v - max);
+        }
+
+        return Math.Log(z) + max - logits[label];
+    }
+
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+}
