@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace RnnGen.Kernels;
@@ -24,4 +25,22 @@ public static class Activations
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Relu(float x) => x > 0f ? x : 0f;
+
+    /// <summary>Lane-wise sigmoid, clamped like the scalar form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Sigmoid(Vector<float> x)
+    {
+        x = Vector.Min(Vector.Max(x, new Vector<float>(-Limit)), new Vector<float>(Limit));
+        return Vector<float>.One / (Vector<float>.One + Vector.Exp(-x));
+    }
+
+    /// <summary>Lane-wise tanh as sign(x)·(1 − 2/(e^{2|x|} + 1)); absolute error about 1e-7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Tanh(Vector<float> x)
+    {
+        Vector<float> magnitude = Vector.Min(Vector.Abs(x), new Vector<float>(Limit / 2));
+        Vector<float> e = Vector.Exp(magnitude + magnitude);
+        Vector<float> t = Vector<float>.One - new Vector<float>(2f) / (e + Vector<float>.One);
+        return Vector.ConditionalSelect(Vector.LessThan(x, Vector<float>.Zero), -t, t);
+    }
 }

@@ -1,4 +1,7 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -28,7 +31,8 @@ public static class GruCell
 
             Span<float> g = gates.Slice(b * h3, h3);
             ReadOnlySpan<float> hg = hGates.Slice(b * h3, h3);
-            for (int j = 0; j < hidden; j++)
+            int j = ForwardVector(hidden, g, hg, hIn, hOut, yRow);
+            for (; j < hidden; j++)
             {
                 float r = Activations.Sigmoid(g[j] + hg[j]);
                 float z = Activations.Sigmoid(g[hidden + j] + hg[hidden + j]);
@@ -44,6 +48,46 @@ public static class GruCell
                 }
             }
         }
+    }
+
+    /// <summary>The vectorised part of one row; returns where the scalar tail starts.</summary>
+    private static int ForwardVector(int hidden, Span<float> g, ReadOnlySpan<float> hg, ReadOnlySpan<float> hIn, Span<float> hOut, Span<float> yRow)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || hidden < width)
+        {
+            return 0;
+        }
+
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float gz = ref Unsafe.Add(ref gr, hidden);
+        ref float gn = ref Unsafe.Add(ref gr, 2 * hidden);
+        ref float hr = ref MemoryMarshal.GetReference(hg);
+        ref float hz = ref Unsafe.Add(ref hr, hidden);
+        ref float hn = ref Unsafe.Add(ref hr, 2 * hidden);
+        ref float h0 = ref MemoryMarshal.GetReference(hIn);
+        ref float h1 = ref MemoryMarshal.GetReference(hOut);
+        bool writeY = !yRow.IsEmpty;
+        ref float y = ref MemoryMarshal.GetReference(yRow);
+        int j = 0;
+        for (; j <= hidden - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> r = Activations.Sigmoid(Vector.LoadUnsafe(ref gr, k) + Vector.LoadUnsafe(ref hr, k));
+            Vector<float> z = Activations.Sigmoid(Vector.LoadUnsafe(ref gz, k) + Vector.LoadUnsafe(ref hz, k));
+            Vector<float> n = Activations.Tanh(Vector.LoadUnsafe(ref gn, k) + r * Vector.LoadUnsafe(ref hn, k));
+            r.StoreUnsafe(ref gr, k);
+            z.StoreUnsafe(ref gz, k);
+            n.StoreUnsafe(ref gn, k);
+            Vector<float> h = (Vector<float>.One - z) * n + z * Vector.LoadUnsafe(ref h0, k);
+            h.StoreUnsafe(ref h1, k);
+            if (writeY)
+            {
+                h.StoreUnsafe(ref y, k);
+            }
+        }
+
+        return j;
     }
 
     /// <summary>

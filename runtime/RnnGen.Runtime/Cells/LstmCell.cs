@@ -1,4 +1,7 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -29,7 +32,8 @@ public static class LstmCell
 
             Span<float> g = gates.Slice(b * h4, h4);
             ReadOnlySpan<float> cIn = cPrev.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j++)
+            int j = ForwardVector(hidden, g, cIn, cOut, hOut, yRow);
+            for (; j < hidden; j++)
             {
                 float i = Activations.Sigmoid(g[j]);
                 float f = Activations.Sigmoid(g[hidden + j]);
@@ -49,6 +53,49 @@ public static class LstmCell
                 }
             }
         }
+    }
+
+    /// <summary>The vectorised part of one row; returns where the scalar tail starts.</summary>
+    private static int ForwardVector(int hidden, Span<float> g, ReadOnlySpan<float> cIn, Span<float> cOut, Span<float> hOut, Span<float> yRow)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || hidden < width)
+        {
+            return 0;
+        }
+
+        ref float gi = ref MemoryMarshal.GetReference(g);
+        ref float gf = ref Unsafe.Add(ref gi, hidden);
+        ref float gg = ref Unsafe.Add(ref gi, 2 * hidden);
+        ref float go = ref Unsafe.Add(ref gi, 3 * hidden);
+        ref float c0 = ref MemoryMarshal.GetReference(cIn);
+        ref float c1 = ref MemoryMarshal.GetReference(cOut);
+        ref float h1 = ref MemoryMarshal.GetReference(hOut);
+        bool writeY = !yRow.IsEmpty;
+        ref float y = ref MemoryMarshal.GetReference(yRow);
+        int j = 0;
+        for (; j <= hidden - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> i = Activations.Sigmoid(Vector.LoadUnsafe(ref gi, k));
+            Vector<float> f = Activations.Sigmoid(Vector.LoadUnsafe(ref gf, k));
+            Vector<float> n = Activations.Tanh(Vector.LoadUnsafe(ref gg, k));
+            Vector<float> o = Activations.Sigmoid(Vector.LoadUnsafe(ref go, k));
+            i.StoreUnsafe(ref gi, k);
+            f.StoreUnsafe(ref gf, k);
+            n.StoreUnsafe(ref gg, k);
+            o.StoreUnsafe(ref go, k);
+            Vector<float> c = f * Vector.LoadUnsafe(ref c0, k) + i * n;
+            c.StoreUnsafe(ref c1, k);
+            Vector<float> h = o * Activations.Tanh(c);
+            h.StoreUnsafe(ref h1, k);
+            if (writeY)
+            {
+                h.StoreUnsafe(ref y, k);
+            }
+        }
+
+        return j;
     }
 
     /// <summary>
