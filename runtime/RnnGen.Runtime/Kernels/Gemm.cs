@@ -20,10 +20,10 @@ namespace RnnGen.Kernels;
 public static unsafe class Gemm
 {
     /// <summary>Up to this many rows of A, <see cref="AxBt"/> uses unpacked dot-product kernels.</summary>
-    internal const int SmallRowsAxBt = 8;
+    internal const int SmallRowsAxBt = 64;
 
     /// <summary>Up to this many rows of A, <see cref="AxB"/> uses unpacked row-update kernels.</summary>
-    internal const int SmallRowsAxB = 8;
+    internal const int SmallRowsAxB = 32;
 
     /// <summary>C[m,n] (+)= A[m,k] · B[n,k]ᵀ (B is a PyTorch weight, out × in).</summary>
     public static void AxBt(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)

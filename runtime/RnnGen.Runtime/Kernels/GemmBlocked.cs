@@ -16,7 +16,7 @@ internal static unsafe class GemmBlocked
     public const int MR = 6;
 
     /// <summary>Depth per packed block: a KC × NR panel of B stays in L1.</summary>
-    public const int KC = 256;
+    public const int KC = 320;
 
     /// <summary>Rows of A per packed block (a multiple of MR): MC × KC floats stay in L2.</summary>
     public const int MC = 144;

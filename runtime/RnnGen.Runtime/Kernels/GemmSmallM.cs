@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
@@ -91,10 +92,16 @@ internal static unsafe class GemmSmallM
             s33 = TOps.Fma(x3, y, s33);
         }
 
-        Finish4<TOps, TV>(p, k, a, b, ldb, c, accumulate, s00, s01, s02, s03);
-        Finish4<TOps, TV>(p, k, a1, b, ldb, c + ldc, accumulate, s10, s11, s12, s13);
-        Finish4<TOps, TV>(p, k, a2, b, ldb, c + (2 * ldc), accumulate, s20, s21, s22, s23);
-        Finish4<TOps, TV>(p, k, a3, b, ldb, c + (3 * ldc), accumulate, s30, s31, s32, s33);
+        // Reduce every accumulator before anything that may call out, so none is live across a call
+        // (all vector registers are caller-saved; the JIT would otherwise spill them inside the loop).
+        Vector128<float> r0 = TOps.Sum4(s00, s01, s02, s03);
+        Vector128<float> r1 = TOps.Sum4(s10, s11, s12, s13);
+        Vector128<float> r2 = TOps.Sum4(s20, s21, s22, s23);
+        Vector128<float> r3 = TOps.Sum4(s30, s31, s32, s33);
+        Store4(r0, p, k, a, b, ldb, c, accumulate);
+        Store4(r1, p, k, a1, b, ldb, c + ldc, accumulate);
+        Store4(r2, p, k, a2, b, ldb, c + (2 * ldc), accumulate);
+        Store4(r3, p, k, a3, b, ldb, c + (3 * ldc), accumulate);
     }
 
     private static void Dot2x4<TOps, TV>(int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
@@ -121,8 +128,10 @@ internal static unsafe class GemmSmallM
             s13 = TOps.Fma(x1, y3, s13);
         }
 
-        Finish4<TOps, TV>(p, k, a, b, ldb, c, accumulate, s00, s01, s02, s03);
-        Finish4<TOps, TV>(p, k, a1, b, ldb, c + ldc, accumulate, s10, s11, s12, s13);
+        Vector128<float> r0 = TOps.Sum4(s00, s01, s02, s03);
+        Vector128<float> r1 = TOps.Sum4(s10, s11, s12, s13);
+        Store4(r0, p, k, a, b, ldb, c, accumulate);
+        Store4(r1, p, k, a1, b, ldb, c + ldc, accumulate);
     }
 
     /// <summary>One row of A against 4 rows of B, the depth split over two accumulator sets (8 chains).</summary>
@@ -158,36 +167,32 @@ internal static unsafe class GemmSmallM
             s3 = TOps.Fma(x, TOps.Load(b3 + p), s3);
         }
 
-        Finish4<TOps, TV>(p, k, a, b, ldb, c, accumulate, TOps.Add(s0, t0), TOps.Add(s1, t1), TOps.Add(s2, t2), TOps.Add(s3, t3));
+        Store4(TOps.Sum4(TOps.Add(s0, t0), TOps.Add(s1, t1), TOps.Add(s2, t2), TOps.Add(s3, t3)), p, k, a, b, ldb, c, accumulate);
     }
 
-    /// <summary>Reduces four dot accumulators, adds the scalar depth tail [p, k), and stores c[0..4].</summary>
+    /// <summary>Stores four reduced dots (plus C when accumulating) and adds the scalar depth tail [p, k).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish4<TOps, TV>(int p, int k, float* a, float* b, nint ldb, float* c, bool accumulate, TV s0, TV s1, TV s2, TV s3)
-        where TOps : struct, IVecOps<TV>
-        where TV : struct
+    private static void Store4(Vector128<float> r, int p, int k, float* a, float* b, nint ldb, float* c, bool accumulate)
     {
-        float r0 = TOps.Sum(s0), r1 = TOps.Sum(s1), r2 = TOps.Sum(s2), r3 = TOps.Sum(s3);
-        if (p < k)
-        {
-            r0 += ScalarDot(a, b, p, k);
-            r1 += ScalarDot(a, b + ldb, p, k);
-            r2 += ScalarDot(a, b + (2 * ldb), p, k);
-            r3 += ScalarDot(a, b + (3 * ldb), p, k);
-        }
-
         if (accumulate)
         {
-            r0 += c[0];
-            r1 += c[1];
-            r2 += c[2];
-            r3 += c[3];
+            r += Vector128.Load(c);
         }
 
-        c[0] = r0;
-        c[1] = r1;
-        c[2] = r2;
-        c[3] = r3;
+        r.Store(c);
+        if (p < k)
+        {
+            AddTail4(p, k, a, b, ldb, c);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddTail4(int p, int k, float* a, float* b, nint ldb, float* c)
+    {
+        c[0] += ScalarDot(a, b, p, k);
+        c[1] += ScalarDot(a, b + ldb, p, k);
+        c[2] += ScalarDot(a, b + (2 * ldb), p, k);
+        c[3] += ScalarDot(a, b + (3 * ldb), p, k);
     }
 
     private static float Dot<TOps, TV>(int k, float* a, float* b)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen.Kernels;
 
@@ -28,6 +29,27 @@ internal unsafe interface IVecOps<TV>
     static abstract TV Add(TV a, TV b);
 
     static abstract float Sum(TV v);
+
+    /// <summary>The four horizontal sums [Σs0, Σs1, Σs2, Σs3] (no calls, so accumulators never cross a call).</summary>
+    static abstract Vector128<float> Sum4(TV s0, TV s1, TV s2, TV s3);
+}
+
+/// <summary>Shared 128-bit reductions.</summary>
+internal static class VecReduce
+{
+    /// <summary>[Σu0, Σu1, Σu2, Σu3] by a 4×4 transpose-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Vector128<float> u0, Vector128<float> u1, Vector128<float> u2, Vector128<float> u3)
+    {
+        if (Sse.IsSupported)
+        {
+            Vector128<float> ab = Sse.UnpackLow(u0, u1) + Sse.UnpackHigh(u0, u1); // [u0_0+u0_2, u1_0+u1_2, u0_1+u0_3, u1_1+u1_3]
+            Vector128<float> cd = Sse.UnpackLow(u2, u3) + Sse.UnpackHigh(u2, u3);
+            return Sse.MoveLowToHigh(ab, cd) + Sse.MoveHighToLow(cd, ab);
+        }
+
+        return Vector128.Create(Vector128.Sum(u0), Vector128.Sum(u1), Vector128.Sum(u2), Vector128.Sum(u3));
+    }
 }
 
 /// <summary>AVX-512 (or any 512-bit) path: 16 floats, always fused.</summary>
@@ -54,6 +76,10 @@ internal readonly unsafe struct Vec512Ops : IVecOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> v) => Vector256.Sum(v.GetLower() + v.GetUpper());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3) =>
+        Vec256Ops.Sum4(s0.GetLower() + s0.GetUpper(), s1.GetLower() + s1.GetUpper(), s2.GetLower() + s2.GetUpper(), s3.GetLower() + s3.GetUpper());
 }
 
 /// <summary>AVX2 + FMA path: 8 floats.</summary>
@@ -80,6 +106,10 @@ internal readonly unsafe struct Vec256Ops : IVecOps<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> v) => Vector128.Sum(v.GetLower() + v.GetUpper());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3) =>
+        VecReduce.Sum4(s0.GetLower() + s0.GetUpper(), s1.GetLower() + s1.GetUpper(), s2.GetLower() + s2.GetUpper(), s3.GetLower() + s3.GetUpper());
 }
 
 /// <summary>Portable path (SSE, AdvSimd, or software): 4 floats; fused only where the hardware has FMA.</summary>
@@ -106,4 +136,7 @@ internal readonly unsafe struct Vec128Ops : IVecOps<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector128<float> v) => Vector128.Sum(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum4(Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3) => VecReduce.Sum4(s0, s1, s2, s3);
 }
