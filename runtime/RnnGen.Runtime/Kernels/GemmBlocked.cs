@@ -16,13 +16,13 @@ internal static unsafe class GemmBlocked
     public const int MR = 6;
 
     /// <summary>Depth per packed block: a KC × NR panel of B stays in L1.</summary>
-    public const int KC = 320;
+    public const int KC = 256;
 
     /// <summary>Rows of A per packed block (a multiple of MR): MC × KC floats stay in L2.</summary>
     public const int MC = 144;
 
-    /// <summary>Columns of B per packed block (a multiple of every NR): KC × NC floats stay in L3.</summary>
-    public const int NC = 2048;
+    /// <summary>Columns of B per packed block (a multiple of every NR): KC × NC floats (1 MB) stay in L2/L3.</summary>
+    public const int NC = 1024;
 
     /// <summary>
     /// C[m,n] (+)= op(A) · op(B) for m, n, k &gt; 0. A element (i,p) is at <c>a[i*lda+p]</c>, or at
