@@ -1,7 +1,7 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen.Kernels;
 
@@ -10,18 +10,50 @@ namespace RnnGen.Kernels;
 /// consecutive rows). When <c>accumulate</c> is false C is overwritten, otherwise added to.
 /// These are the only dense-algebra entry points generated code calls.
 /// </summary>
-public static class Gemm
+/// <remarks>
+/// Each call checks once that every span is long enough for the given shape and leading dimension
+/// (<see cref="ArgumentException"/> otherwise), then runs unchecked kernels: a cache-blocked, packed,
+/// register-tiled GEMM for large shapes and unpacked streaming kernels when A has only a few rows.
+/// The vector width is chosen by the hardware: AVX-512, else AVX2 + FMA, else 128-bit vectors.
+/// C must not overlap A or B. Packing scratch is per thread, so concurrent calls on different threads are safe.
+/// </remarks>
+public static unsafe class Gemm
 {
+    /// <summary>Up to this many rows of A, <see cref="AxBt"/> uses unpacked dot-product kernels.</summary>
+    internal const int SmallRowsAxBt = 64;
+
+    /// <summary>Up to this many rows of A, <see cref="AxB"/> uses unpacked row-update kernels.</summary>
+    internal const int SmallRowsAxB = 32;
+
     /// <summary>C[m,n] (+)= A[m,k] · B[n,k]ᵀ (B is a PyTorch weight, out × in).</summary>
     public static void AxBt(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
     {
-        for (int i = 0; i < m; i++)
+        Validate(m, n, k, a.Length, m, k, lda, nameof(a), b.Length, n, k, ldb, nameof(b), c.Length, ldc);
+        if (Trivial(m, n, k, c, ldc, accumulate))
         {
-            ReadOnlySpan<float> row = a.Slice(i * lda, k);
-            for (int j = 0; j < n; j++)
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (m <= SmallRowsAxBt)
             {
-                float sum = Dot(row, b.Slice(j * ldb, k));
-                c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    GemmSmallM.AxBt<Vec512Ops, Vector512<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+                else if (Avx2.IsSupported && Fma.IsSupported)
+                {
+                    GemmSmallM.AxBt<Vec256Ops, Vector256<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+                else
+                {
+                    GemmSmallM.AxBt<Vec128Ops, Vector128<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+            }
+            else
+            {
+                Blocked(m, n, k, pa, lda, false, pb, ldb, true, pc, ldc, accumulate);
             }
         }
     }
@@ -29,17 +61,32 @@ public static class Gemm
     /// <summary>C[m,n] (+)= A[m,k] · B[k,n].</summary>
     public static void AxB(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
     {
-        for (int i = 0; i < m; i++)
+        Validate(m, n, k, a.Length, m, k, lda, nameof(a), b.Length, k, n, ldb, nameof(b), c.Length, ldc);
+        if (Trivial(m, n, k, c, ldc, accumulate))
         {
-            Span<float> cRow = c.Slice(i * ldc, n);
-            if (!accumulate)
-            {
-                cRow.Clear();
-            }
+            return;
+        }
 
-            for (int p = 0; p < k; p++)
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (m <= SmallRowsAxB)
             {
-                Axpy(a[i * lda + p], b.Slice(p * ldb, n), cRow);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    GemmSmallM.AxB<Vec512Ops, Vector512<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+                else if (Avx2.IsSupported && Fma.IsSupported)
+                {
+                    GemmSmallM.AxB<Vec256Ops, Vector256<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+                else
+                {
+                    GemmSmallM.AxB<Vec128Ops, Vector128<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+            }
+            else
+            {
+                Blocked(m, n, k, pa, lda, false, pb, ldb, false, pc, ldc, accumulate);
             }
         }
     }
@@ -47,6 +94,47 @@ public static class Gemm
     /// <summary>C[m,n] (+)= A[k,m]ᵀ · B[k,n].</summary>
     public static void AtxB(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
     {
+        Validate(m, n, k, a.Length, k, m, lda, nameof(a), b.Length, k, n, ldb, nameof(b), c.Length, ldc);
+        if (Trivial(m, n, k, c, ldc, accumulate))
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            Blocked(m, n, k, pa, lda, true, pb, ldb, false, pc, ldc, accumulate);
+        }
+    }
+
+    private static void Blocked(int m, int n, int k, float* a, nint lda, bool aTransposed, float* b, nint ldb, bool bTransposed, float* c, nint ldc, bool accumulate)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            GemmBlocked.Run<Vec512Ops, Vector512<float>>(m, n, k, a, lda, aTransposed, b, ldb, bTransposed, c, ldc, accumulate);
+        }
+        else if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            GemmBlocked.Run<Vec256Ops, Vector256<float>>(m, n, k, a, lda, aTransposed, b, ldb, bTransposed, c, ldc, accumulate);
+        }
+        else
+        {
+            GemmBlocked.Run<Vec128Ops, Vector128<float>>(m, n, k, a, lda, aTransposed, b, ldb, bTransposed, c, ldc, accumulate);
+        }
+    }
+
+    /// <summary>Handles empty products: nothing to do, or (k = 0, overwrite) clear C. Returns true when done.</summary>
+    private static bool Trivial(int m, int n, int k, Span<float> c, int ldc, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return true;
+        }
+
+        if (k != 0)
+        {
+            return false;
+        }
+
         if (!accumulate)
         {
             for (int i = 0; i < m; i++)
@@ -55,59 +143,48 @@ public static class Gemm
             }
         }
 
-        for (int p = 0; p < k; p++)
-        {
-            ReadOnlySpan<float> bRow = b.Slice(p * ldb, n);
-            for (int i = 0; i < m; i++)
-            {
-                Axpy(a[p * lda + i], bRow, c.Slice(i * ldc, n));
-            }
-        }
-    }
-
-    private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        int i = 0;
-        float sum = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var acc = Vector<float>.Zero;
-            ref float xr = ref MemoryMarshal.GetReference(x);
-            ref float yr = ref MemoryMarshal.GetReference(y);
-            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                acc += Vector.LoadUnsafe(ref xr, (nuint)i) * Vector.LoadUnsafe(ref yr, (nuint)i);
-            }
-
-            sum = Vector.Sum(acc);
-        }
-
-        for (; i < x.Length; i++)
-        {
-            sum += x[i] * y[i];
-        }
-
-        return sum;
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    private static void Validate(int m, int n, int k, int aLength, int aRows, int aCols, int lda, string aName, int bLength, int bRows, int bCols, int ldb, string bName, int cLength, int ldc)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        if ((m | n | k) < 0)
         {
-            var va = new Vector<float>(alpha);
-            ref float xr = ref MemoryMarshal.GetReference(x);
-            ref float yr = ref MemoryMarshal.GetReference(y);
-            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                (Vector.LoadUnsafe(ref yr, (nuint)i) + va * Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
+            ThrowNegative(m, n, k);
         }
 
-        for (; i < x.Length; i++)
+        CheckOperand(aLength, aRows, aCols, lda, aName);
+        CheckOperand(bLength, bRows, bCols, ldb, bName);
+        CheckOperand(cLength, m, n, ldc, "c");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckOperand(int length, int rows, int cols, int ld, string name)
+    {
+        if (rows == 0 || cols == 0)
         {
-            y[i] += alpha * x[i];
+            return;
         }
+
+        if (ld < cols || (((long)(rows - 1) * ld) + cols) > length)
+        {
+            ThrowOperand(length, rows, cols, ld, name);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNegative(int m, int n, int k) =>
+        throw new ArgumentOutOfRangeException(nameof(m), $"GEMM dimensions must be non-negative (m={m}, n={n}, k={k}).");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOperand(int length, int rows, int cols, int ld, string name)
+    {
+        if (ld < cols)
+        {
+            throw new ArgumentException($"Leading dimension ld{name}={ld} is smaller than the row length {cols} of {name} ({rows}×{cols}).", name);
+        }
+
+        throw new ArgumentException($"Span {name} has {length} elements; a {rows}×{cols} operand with leading dimension {ld} needs {((long)(rows - 1) * ld) + cols}.", name);
     }
 }
