@@ -174,7 +174,11 @@ internal sealed class ModelEmitter
 
         _w.Line($"private readonly {Runtime}DeterministicRandom _dropoutRandom;");
         _w.Line("private bool _forwardDone;");
-        _w.Line("private bool _lossDone;");
+        if (Spec.Loss >= 0)
+        {
+            _w.Line("private bool _lossDone;");
+        }
+
         _w.Line();
     }
 
@@ -318,7 +322,11 @@ internal sealed class ModelEmitter
         _w.Line("FinalState.Data.CopyTo(InitialState.Data);");
         _w.Close();
         _w.Line("_forwardDone = true;");
-        _w.Line("_lossDone = false;");
+        if (Spec.Loss >= 0)
+        {
+            _w.Line("_lossDone = false;");
+        }
+
         _w.Close();
         _w.Line();
     }
@@ -413,7 +421,11 @@ internal sealed class ModelEmitter
             _w.Line($"{Kernels}SequenceOps.TimeToBatchMajor(_gradients.Slice(G{dInput.Name}, {dInput.Length}), _inputGradient, SequenceLength, BatchSize, InputSize);");
         }
 
-        _w.Line("_lossDone = false;");
+        if (Spec.Loss >= 0)
+        {
+            _w.Line("_lossDone = false;");
+        }
+
         _w.Close();
         _w.Line();
     }

@@ -48,7 +48,6 @@ namespace Snapshots
         private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private bool _forwardDone;
-        private bool _lossDone;
 
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public LstmNoLoss(int seed = 0)
@@ -133,7 +132,6 @@ namespace Snapshots
                 FinalState.Data.CopyTo(InitialState.Data);
             }
             _forwardDone = true;
-            _lossDone = false;
         }
 
         /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [2, 4, 5] (ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
@@ -151,7 +149,6 @@ namespace Snapshots
         {
             BackwardLstm0L0(); // lstm0 layer 0: LSTM 3 -> 5
             global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, 24), _inputGradient, SequenceLength, BatchSize, InputSize);
-            _lossDone = false;
         }
 
         /// <summary>lstm0 layer 0: LSTM 3 -> 5: input projection for all steps, then the unrolled recurrence.</summary>
