@@ -64,15 +64,20 @@ internal static class GeneratorHarness
 
     public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
 
-    public static CSharpCompilation Compilation(params string[] sources) => CSharpCompilation.Create(
+    /// <summary>Parse options without XML documentation processing, for the fuzz test's bulk compilations.</summary>
+    public static readonly CSharpParseOptions FastParseOptions = ParseOptions.WithDocumentationMode(DocumentationMode.None);
+
+    public static CSharpCompilation Compilation(params string[] sources) => Compilation(ParseOptions, sources);
+
+    public static CSharpCompilation Compilation(CSharpParseOptions options, params string[] sources) => CSharpCompilation.Create(
         "UserModels",
-        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")),
+        sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Model{i}.cs")),
         References,
         CompilationOptions);
 
-    public static GeneratorDriver Driver(bool track = false) => CSharpGeneratorDriver.Create(
+    public static GeneratorDriver Driver(bool track = false, CSharpParseOptions? options = null) => CSharpGeneratorDriver.Create(
         [new RnnModelGenerator().AsSourceGenerator()],
-        parseOptions: ParseOptions,
+        parseOptions: options ?? ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
 
     /// <summary>Runs the generator over <paramref name="compilation"/> and compiles the result.</summary>
