@@ -71,6 +71,23 @@ internal static class Diagnostics
         "Model too large",
         "The model '{0}' needs {1} floats for one of its buffers, more than a .NET array can hold; reduce its sizes");
 
+    public static readonly DiagnosticDescriptor NotAPlainClass = Error("RNNG017",
+        "Model class must be a plain class",
+        "The model class '{0}' must not be {1}: RnnGen adds instance members and a constructor to a 'partial class'");
+
+    public static readonly DiagnosticDescriptor TooLongToUnroll = Error("RNNG018",
+        "Model too long to unroll",
+        "The model '{0}' cannot be unrolled: {1}; shorten SequenceLength or stack fewer layers");
+
+    public static readonly DiagnosticDescriptor NameCollision = Error("RNNG019",
+        "Generated member names collide",
+        "The name '{0}' makes the generated member '{1}' clash with another generated member or the class; rename the layer or the class");
+
+    public static readonly DiagnosticDescriptor DropoutWithoutEffect = new("RNNG020",
+        "Dropout has no effect on a single layer",
+        "Dropout of layer '{0}' applies only between stacked layers, and it has NumLayers = 1: the dropout does nothing",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     public static DiagnosticDescriptor? Find(string id) => id switch
     {
         "RNNG001" => NotPartial,
@@ -89,6 +106,10 @@ internal static class Diagnostics
         "RNNG014" => SequenceAfterLastStep,
         "RNNG015" => DuplicateModel,
         "RNNG016" => TooLarge,
+        "RNNG017" => NotAPlainClass,
+        "RNNG018" => TooLongToUnroll,
+        "RNNG019" => NameCollision,
+        "RNNG020" => DropoutWithoutEffect,
         _ => null,
     };
 

@@ -23,11 +23,30 @@ internal static class ModelParser
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
         var classSyntax = (TypeDeclarationSyntax)context.TargetNode;
-        LocationInfo? classLocation = LocationInfo.From(classSyntax.Identifier.GetLocation());
 
-        if (!classSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        var attributes = type.GetAttributes()
+            .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace && KindOf(c.Name) is not null)
+            .ToList();
+        var models = attributes.Where(a => a.AttributeClass!.Name == "RnnModelAttribute").ToList();
+
+        // A class with [RnnModel] on several partial parts is seen once per part: only the part that
+        // holds the first [RnnModel] speaks for the class, so nothing is reported or generated twice.
+        if (models.Count == 0 || !Contains(classSyntax, models[0]))
         {
-            diagnostics.Add(Diagnostic("RNNG001", classLocation, type.Name));
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        AttributeData model = models[0];
+        LocationInfo? modelLocation = AttributeLocation(model, cancellationToken);
+        if (!type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword)))
+        {
+            diagnostics.Add(Diagnostic("RNNG001", modelLocation, type.Name));
+        }
+
+        if (type.IsStatic || type.IsRecord || type.IsFileLocal)
+        {
+            diagnostics.Add(Diagnostic("RNNG017", modelLocation, type.Name,
+                type.IsStatic ? "static" : type.IsRecord ? "a record" : "file-local"));
         }
 
         bool generic = type.IsGenericType;
@@ -35,33 +54,29 @@ internal static class ModelParser
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
             generic |= outer.IsGenericType;
-            containing.Insert(0, new ContainingTypeSpec(Keyword(outer), outer.Name));
+            containing.Insert(0, new ContainingTypeSpec(Keyword(outer), Escape(outer.Name)));
             if (!outer.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword)))
             {
-                diagnostics.Add(Diagnostic("RNNG001", classLocation, outer.Name));
+                diagnostics.Add(Diagnostic("RNNG001", modelLocation, outer.Name));
             }
         }
 
         if (generic)
         {
-            diagnostics.Add(Diagnostic("RNNG002", classLocation, type.Name));
+            diagnostics.Add(Diagnostic("RNNG002", modelLocation, type.Name));
         }
 
-        var attributes = type.GetAttributes()
-            .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace && KindOf(c.Name) is not null)
-            .ToList();
-        var models = attributes.Where(a => a.AttributeClass!.Name == "RnnModelAttribute").ToList();
         if (models.Count > 1)
         {
             diagnostics.Add(Diagnostic("RNNG015", AttributeLocation(models[1], cancellationToken), type.Name));
         }
 
-        AttributeData model = models[0];
         var layerAttributes = attributes.Where(a => a.AttributeClass!.Name != "RnnModelAttribute").ToList();
-        var parts = layerAttributes.Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>()).Distinct().Count();
-        if (parts > 1)
+        var parts = layerAttributes.Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>()).ToList();
+        int secondPart = parts.FindIndex(p => p != parts[0]);
+        if (secondPart > 0)
         {
-            diagnostics.Add(Diagnostic("RNNG013", classLocation, type.Name));
+            diagnostics.Add(Diagnostic("RNNG013", AttributeLocation(layerAttributes[secondPart], cancellationToken), type.Name));
         }
 
         int sequenceLength = Positive(model, "SequenceLength", 0, diagnostics, cancellationToken, required: true);
@@ -81,7 +96,8 @@ internal static class ModelParser
             string attributeName = attribute.AttributeClass!.Name;
             if (attributeName == "LossAttribute")
             {
-                if (loss != -1 || index != layerAttributes.Count - 1)
+                // A second [Loss] is reported where it repeats; a first one only if a layer follows it.
+                if (loss != -1 || layerAttributes.Skip(index + 1).Any(a => a.AttributeClass!.Name != "LossAttribute"))
                 {
                     diagnostics.Add(Diagnostic("RNNG007", location));
                 }
@@ -144,7 +160,6 @@ internal static class ModelParser
         }
 
         bool embeddingFirst = layers.Count > 0 && layers[0].Kind == LayerKind.Embedding;
-        LocationInfo? modelLocation = AttributeLocation(model, cancellationToken);
         if (embeddingFirst && hasInputSize)
         {
             diagnostics.Add(Diagnostic("RNNG005", ArgumentLocation(model, "InputSize", cancellationToken) ?? modelLocation,
@@ -158,26 +173,130 @@ internal static class ModelParser
 
         if (!layers.Any(l => l.IsRecurrent))
         {
-            diagnostics.Add(Diagnostic("RNNG008", classLocation, type.Name));
+            diagnostics.Add(Diagnostic("RNNG008", modelLocation, type.Name));
         }
 
         var spec = new ModelSpec(
-            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? string.Join(".", NamespaceParts(ns).Select(Escape)) : null,
             containing.ToEquatableArray(),
-            type.Name,
+            Escape(type.Name),
             sequenceLength,
             batchSize,
             inputSize,
             layers.ToEquatableArray(),
             loss);
 
-        if (diagnostics.Count == 0 && ModelPlanner.LargestBuffer(spec) is long largest && largest > int.MaxValue / 2)
+        if (diagnostics.Count == 0)
         {
-            diagnostics.Add(Diagnostic("RNNG016", modelLocation, type.Name, largest.ToString(CultureInfo.InvariantCulture)));
+            if (ModelLimits.UnrollProblem(spec) is string unrollProblem)
+            {
+                diagnostics.Add(Diagnostic("RNNG018", modelLocation, type.Name, unrollProblem));
+            }
+            else if (ModelLimits.EstimatedLargestBuffer(spec) is double estimate && estimate > ModelLimits.MaxBuffer)
+            {
+                // Checked in floating point before planning, so that planning never overflows an int.
+                diagnostics.Add(Diagnostic("RNNG016", modelLocation, type.Name, estimate.ToString("0", CultureInfo.InvariantCulture)));
+            }
+            else if (ModelPlanner.LargestBuffer(spec) is long largest && largest > ModelLimits.MaxBuffer)
+            {
+                diagnostics.Add(Diagnostic("RNNG016", modelLocation, type.Name, largest.ToString(CultureInfo.InvariantCulture)));
+            }
+            else if (ModelLimits.FirstCollision(spec) is (int layer, string identifier))
+            {
+                LocationInfo? at = layer < 0 ? modelLocation
+                    : ArgumentLocation(layerAttributes[LayerAttributeIndex(layerAttributes, layer)], "Name", cancellationToken)
+                      ?? AttributeLocation(layerAttributes[LayerAttributeIndex(layerAttributes, layer)], cancellationToken);
+                diagnostics.Add(Diagnostic("RNNG019", at, layer < 0 ? type.Name : spec.Layers[layer].Name, identifier));
+            }
         }
 
-        return new ParseResult(diagnostics.Count == 0 ? spec : null, diagnostics.ToEquatableArray());
+        for (int i = 0; i < layers.Count; i++)
+        {
+            LayerSpec layer = layers[i];
+            if (layer.IsRecurrent && layer.NumLayers == 1 && layer.Dropout > 0)
+            {
+                int index = LayerAttributeIndex(layerAttributes, i);
+                diagnostics.Add(Diagnostic("RNNG020",
+                    ArgumentLocation(layerAttributes[index], "Dropout", cancellationToken) ?? AttributeLocation(layerAttributes[index], cancellationToken),
+                    layer.Name));
+            }
+        }
+
+        bool errors = diagnostics.Any(d => d.Id != "RNNG020");
+        return new ParseResult(errors ? null : spec, diagnostics.ToEquatableArray());
     }
+
+    /// <summary>
+    /// RNNG003: layer attributes on a class without [RnnModel]. Called once per layer attribute kind
+    /// on a class part; only the pipeline of the part's first layer attribute reports, so a class is
+    /// reported once per part.
+    /// </summary>
+    public static EquatableArray<DiagnosticInfo> MissingModel(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type)
+        {
+            return EquatableArray<DiagnosticInfo>.Empty;
+        }
+
+        AttributeData? first = null;
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } c || c.ContainingNamespace?.ToDisplayString() != Namespace || KindOf(c.Name) is null)
+            {
+                continue;
+            }
+
+            if (c.Name == "RnnModelAttribute")
+            {
+                return EquatableArray<DiagnosticInfo>.Empty;
+            }
+
+            if (Contains(context.TargetNode, attribute) &&
+                (first is null || attribute.ApplicationSyntaxReference!.Span.Start < first.ApplicationSyntaxReference!.Span.Start))
+            {
+                first = attribute;
+            }
+        }
+
+        if (first is null || !context.Attributes.Any(a => a.ApplicationSyntaxReference?.Span == first.ApplicationSyntaxReference!.Span))
+        {
+            return EquatableArray<DiagnosticInfo>.Empty;
+        }
+
+        return new[] { Diagnostic("RNNG003", AttributeLocation(first, cancellationToken), type.Name) }.ToEquatableArray();
+    }
+
+    private static bool Contains(SyntaxNode node, AttributeData attribute) =>
+        attribute.ApplicationSyntaxReference is { } reference && reference.SyntaxTree == node.SyntaxTree && node.Span.Contains(reference.Span);
+
+    /// <summary>The index in the layer attributes (which include [Loss]) of the layer spec at <paramref name="layer"/>.</summary>
+    private static int LayerAttributeIndex(List<AttributeData> layerAttributes, int layer)
+    {
+        int seen = -1;
+        for (int i = 0; i < layerAttributes.Count; i++)
+        {
+            if (layerAttributes[i].AttributeClass!.Name != "LossAttribute" && ++seen == layer)
+            {
+                return i;
+            }
+        }
+
+        return layerAttributes.Count - 1;
+    }
+
+    private static IEnumerable<string> NamespaceParts(INamespaceSymbol ns)
+    {
+        var parts = new List<string>();
+        for (INamespaceSymbol? n = ns; n is { IsGlobalNamespace: false }; n = n.ContainingNamespace)
+        {
+            parts.Insert(0, n.Name);
+        }
+
+        return parts;
+    }
+
+    /// <summary>A name as C# source: <c>@class</c> for a type or namespace named like a keyword.</summary>
+    private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     private static LayerKind? KindOf(string attributeName) => attributeName switch
     {
