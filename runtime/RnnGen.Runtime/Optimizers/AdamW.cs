@@ -4,53 +4,5 @@ namespace RnnGen;
 /// Adam with torch.optim.AdamW semantics: Adam whose weight decay is decoupled from the gradient,
 /// <c>p *= 1 - lr * weightDecay</c> before the moment update. State is allocated on the first step.
 /// </summary>
-public sealed class AdamW : IOptimizer
-{
-    private readonly AdamUpdate _update = new(decoupledDecay: true);
-    private readonly double _beta1;
-    private readonly double _beta2;
-    private readonly double _weightDecay;
-    private double _learningRate;
-
-    public AdamW(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 1e-2f)
-    {
-        Hyperparameter.Beta(beta1, nameof(beta1));
-        Hyperparameter.Beta(beta2, nameof(beta2));
-        Hyperparameter.NonNegative(epsilon, nameof(epsilon));
-        Hyperparameter.NonNegative(weightDecay, nameof(weightDecay));
-        LearningRate = learningRate;
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-        WeightDecay = weightDecay;
-        _beta1 = Hyperparameter.Decimal(beta1);
-        _beta2 = Hyperparameter.Decimal(beta2);
-        _weightDecay = Hyperparameter.Decimal(weightDecay);
-    }
-
-    /// <summary>The step size; settable so that a schedule can change it between steps.</summary>
-    public float LearningRate
-    {
-        get;
-        set
-        {
-            Hyperparameter.NonNegative(value, nameof(value));
-            field = value;
-            _learningRate = Hyperparameter.Decimal(value);
-        }
-    }
-
-    public float Beta1 { get; }
-
-    public float Beta2 { get; }
-
-    public float Epsilon { get; }
-
-    public float WeightDecay { get; }
-
-    /// <summary>Steps taken so far; the bias corrections use it.</summary>
-    public int StepCount => _update.StepCount;
-
-    public void Step(ParameterSet parameters, ParameterSet gradients) =>
-        _update.Step(parameters, gradients, _learningRate, _beta1, _beta2, Epsilon, _weightDecay);
-}
+public sealed class AdamW(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 1e-2f)
+    : AdamOptimizer(decoupledDecay: true, learningRate, beta1, beta2, epsilon, weightDecay);
