@@ -671,7 +671,7 @@ internal sealed class ModelEmitter
         int step = first < last ? 1 : -1;
         for (int t = first; ; t += step)
         {
-            long before = d.StateIndexBefore(t, T) * bh, after = d.StateIndexAfter(t) * bh;
+            long before = d.StateIndexBefore(t) * bh, after = d.StateIndexAfter(t) * bh;
             string hBefore = $"a.Slice(A{d.States.Name} + {N(before)}, {N(bh)})";
             string hAfter = $"a.Slice(A{d.States.Name} + {N(after)}, {N(bh)})";
             string gates = $"a.Slice(A{d.Gates.Name} + {N(t * bgh)}, {N(bgh)})";
@@ -722,7 +722,7 @@ internal sealed class ModelEmitter
         int step = first < last ? 1 : -1;
         for (int t = first; ; t += step)
         {
-            long before = d.StateIndexBefore(t, T) * bh, after = d.StateIndexAfter(t) * bh;
+            long before = d.StateIndexBefore(t) * bh, after = d.StateIndexAfter(t) * bh;
             string gates = $"a.Slice(A{d.Gates.Name} + {N(t * bgh)}, {N(bgh)})";
             string dGates = $"g.Slice(G{d.GatesGradient.Name} + {N(t * bgh)}, {N(bgh)})";
             string dy = s.SequenceOut ? $"g.Slice(G{s.OutputGradient.Name} + {N(t * (long)B * yStride + d.Index * h)}, {N(yLength)})" : "default";

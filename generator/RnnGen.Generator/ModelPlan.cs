@@ -88,9 +88,6 @@ internal abstract class Stage
     public bool SequenceIn { get; set; }
 
     public bool SequenceOut { get; set; }
-
-    /// <summary>The first stage's input gradient is needed only for float inputs and embeddings.</summary>
-    public bool FirstStage { get; set; }
 }
 
 internal sealed class Direction
@@ -130,7 +127,7 @@ internal sealed class Direction
     /// <summary>LSTM only, [B,H] running dL/dc.</summary>
     public Slot? CellGradient { get; set; }
 
-    public int StateIndexBefore(int t, int steps) => Reverse ? t + 1 : t;
+    public int StateIndexBefore(int t) => Reverse ? t + 1 : t;
 
     public int StateIndexAfter(int t) => Reverse ? t : t + 1;
 

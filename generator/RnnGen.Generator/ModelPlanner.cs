@@ -58,7 +58,6 @@ internal static class ModelPlanner
                     OutFeatures = layer.Size,
                     SequenceIn = sequence,
                     SequenceOut = sequence,
-                    FirstStage = plan.Stages.Count == 0,
                 };
                 double bound = 1.0 / Math.Sqrt(features);
                 dense.Weight = AddParameter(plan, layer.Name + ".weight", "uniform:" + Float(bound), layer.Size, features);
@@ -95,7 +94,6 @@ internal static class ModelPlanner
                     OutFeatures = directions * hidden,
                     SequenceIn = true,
                     SequenceOut = returnsSequence,
-                    FirstStage = plan.Stages.Count == 0,
                     Description = $"{layer.Name} layer {l}: {CellName(layer)} {features} -> {hidden}" + (directions == 2 ? " x2 directions" : "") +
                         (returnsSequence ? "" : ", last step only"),
                 };

@@ -58,7 +58,7 @@ for (int start = 0; start + CharModel.BatchSize * CharModel.SequenceLength + 1 <
     for (int i = 0; i < inputs.Length; i++)
     {
         ReadOnlySpan<float> row = logits.AsSpan(i * CharModel.OutputSize, CharModel.OutputSize);
-        correct += row.IndexOf(row.ToArray().Max()) == corpus[start + i + 1] ? 1 : 0;
+        correct += ArgMax(row) == corpus[start + i + 1] ? 1 : 0;
         total++;
     }
 }
@@ -88,6 +88,17 @@ for (int i = 0; i < 400; i++)
 
 Console.WriteLine("Generated (temperature 0.6):");
 Console.WriteLine(generated);
+
+static int ArgMax(ReadOnlySpan<float> values)
+{
+    int best = 0;
+    for (int j = 1; j < values.Length; j++)
+    {
+        best = values[j] > values[best] ? j : best;
+    }
+
+    return best;
+}
 
 static int Sample(ReadOnlySpan<float> logits, int classes, float temperature, Random random)
 {
