@@ -14,6 +14,16 @@ internal sealed class ModelEmitter
 {
     public const int StepsPerMethod = 32;
 
+    /// <summary>
+    /// Up to this batch size a time step is one fused call (<c>Cell.Step</c> on weights packed per Forward):
+    /// the weights stream once or twice per step and the gates never leave L1. Larger batches are
+    /// compute-bound and go through the blocked GEMM, then the cell.
+    /// </summary>
+    public const int FusedStepMaxBatch = 8;
+
+    /// <summary>Fewer steps than this do not repay packing W_hh in each Forward.</summary>
+    public const int FusedStepMinSteps = 4;
+
     private const string Kernels = "global::RnnGen.Kernels.";
     private const string Runtime = "global::RnnGen.";
 
@@ -170,6 +180,17 @@ internal sealed class ModelEmitter
         else
         {
             _w.Line("private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];");
+        }
+
+        if (FusedSteps)
+        {
+            foreach (RecurrentStage stage in _plan.Stages.OfType<RecurrentStage>())
+            {
+                foreach (Direction d in stage.Directions)
+                {
+                    _w.Line($"private readonly {Kernels}RecurrentWeights {PackedField(d)} = new({stage.GateCount}, {stage.Hidden}); // W_hh in panels, repacked by Forward when it changed");
+                }
+            }
         }
 
         _w.Line($"private readonly {Runtime}DeterministicRandom _dropoutRandom;");
@@ -448,6 +469,15 @@ internal sealed class ModelEmitter
         }
     }
 
+    /// <summary>
+    /// Whether time steps use the fused small-batch kernels (<see cref="FusedStepMaxBatch"/>). Repacking
+    /// W_hh costs about as much as one or two steps, so very short sequences (a T = 1 streaming model)
+    /// keep reading W_hh in place.
+    /// </summary>
+    private bool FusedSteps => B <= FusedStepMaxBatch && T >= FusedStepMinSteps;
+
+    private static string PackedField(Direction d) => $"_packed{d.WeightHh.Slot.Name}";
+
     private static string A(Slot slot) => $"a.Slice(A{slot.Name}, {slot.Length})";
 
     private static string G(Slot slot) => $"g.Slice(G{slot.Name}, {slot.Length})";
@@ -563,6 +593,11 @@ internal sealed class ModelEmitter
                 _w.Line($"{Kernels}SequenceOps.BroadcastRows({N(rows)}, {gh}, {P(d.BiasHh)}, {A(d.HiddenGates!)}, {gh}); // b_hh; each step adds h·W_hhᵀ");
             }
 
+            if (FusedSteps)
+            {
+                _w.Line($"{PackedField(d)}.Pack({P(d.WeightHh)});");
+            }
+
             foreach ((int first, int last) in Chunks(d.Reverse))
             {
                 _w.Line($"Forward{StepMethod(s, d, first, last)}();");
@@ -666,8 +701,13 @@ internal sealed class ModelEmitter
         _w.Line($"/// <summary>{s.Layer.Name} layer {s.SubLayer}, {(d.Reverse ? "reverse" : "forward")} direction, steps {first} to {last}.</summary>");
         _w.Open($"private void Forward{StepMethod(s, d, first, last)}()");
         _w.Line("global::System.Span<float> a = _activations.Span;");
-        _w.Line($"global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(P{d.WeightHh.Slot.Name}, {d.WeightHh.Slot.Length}); // [{gh},{h}]");
+        if (!FusedSteps)
+        {
+            _w.Line($"global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(P{d.WeightHh.Slot.Name}, {d.WeightHh.Slot.Length}); // [{gh},{h}]");
+        }
+
         _w.Line("global::System.ReadOnlySpan<int> lengths = _lengths;");
+        string nonlinearity = $"global::RnnGen.Nonlinearity.{(s.Layer.Nonlinearity == 1 ? "Relu" : "Tanh")}";
         int step = first < last ? 1 : -1;
         for (int t = first; ; t += step)
         {
@@ -679,20 +719,43 @@ internal sealed class ModelEmitter
             switch (s.Layer.Kind)
             {
                 case LayerKind.Lstm:
+                    string cBefore = $"a.Slice(A{d.Cells!.Name} + {N(before)}, {N(bh)})", cAfter = $"a.Slice(A{d.Cells.Name} + {N(after)}, {N(bh)})";
+                    if (FusedSteps)
+                    {
+                        _w.Line($"// t = {t}: Gates[{t}] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)");
+                        _w.Line($"{Kernels}LstmCell.Step({PackedField(d)}, BatchSize, {t}, lengths, {gates}, {cBefore}, {cAfter}, {hBefore}, {hAfter}, {y}, {yStride});");
+                        break;
+                    }
+
                     _w.Line($"// t = {t}: Gates[{t}] += h·W_hhᵀ; i, f, g, o -> c, h");
                     _w.Line($"{Kernels}Gemm.AxBt(BatchSize, {gh}, {h}, {hBefore}, {h}, weightHh, {h}, {gates}, {gh}, accumulate: true);");
-                    _w.Line($"{Kernels}LstmCell.Forward(BatchSize, {h}, {t}, lengths, {gates}, a.Slice(A{d.Cells!.Name} + {N(before)}, {N(bh)}), a.Slice(A{d.Cells.Name} + {N(after)}, {N(bh)}), {hBefore}, {hAfter}, {y}, {yStride});");
+                    _w.Line($"{Kernels}LstmCell.Forward(BatchSize, {h}, {t}, lengths, {gates}, {cBefore}, {cAfter}, {hBefore}, {hAfter}, {y}, {yStride});");
                     break;
                 case LayerKind.Gru:
                     string hGates = $"a.Slice(A{d.HiddenGates!.Name} + {N(t * bgh)}, {N(bgh)})";
+                    if (FusedSteps)
+                    {
+                        _w.Line($"// t = {t}: HiddenGates[{t}] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)");
+                        _w.Line($"{Kernels}GruCell.Step({PackedField(d)}, BatchSize, {t}, lengths, {gates}, {hGates}, {hBefore}, {hAfter}, {y}, {yStride});");
+                        break;
+                    }
+
                     _w.Line($"// t = {t}: HiddenGates[{t}] += h·W_hhᵀ; r, z, n -> h");
                     _w.Line($"{Kernels}Gemm.AxBt(BatchSize, {gh}, {h}, {hBefore}, {h}, weightHh, {h}, {hGates}, {gh}, accumulate: true);");
                     _w.Line($"{Kernels}GruCell.Forward(BatchSize, {h}, {t}, lengths, {gates}, {hGates}, {hBefore}, {hAfter}, {y}, {yStride});");
                     break;
                 default:
-                    _w.Line($"// t = {t}: Gates[{t}] += h·W_hhᵀ; h = {(s.Layer.Nonlinearity == 1 ? "relu" : "tanh")}(Gates[{t}])");
+                    string act = s.Layer.Nonlinearity == 1 ? "relu" : "tanh";
+                    if (FusedSteps)
+                    {
+                        _w.Line($"// t = {t}: h = {act}(Gates[{t}] + h·W_hhᵀ) (fused, panel by panel)");
+                        _w.Line($"{Kernels}SimpleRnnCell.Step({PackedField(d)}, BatchSize, {t}, lengths, {nonlinearity}, {gates}, {hBefore}, {hAfter}, {y}, {yStride});");
+                        break;
+                    }
+
+                    _w.Line($"// t = {t}: Gates[{t}] += h·W_hhᵀ; h = {act}(Gates[{t}])");
                     _w.Line($"{Kernels}Gemm.AxBt(BatchSize, {gh}, {h}, {hBefore}, {h}, weightHh, {h}, {gates}, {gh}, accumulate: true);");
-                    _w.Line($"{Kernels}SimpleRnnCell.Forward(BatchSize, {h}, {t}, lengths, global::RnnGen.Nonlinearity.{(s.Layer.Nonlinearity == 1 ? "Relu" : "Tanh")}, {gates}, {hBefore}, {hAfter}, {y}, {yStride});");
+                    _w.Line($"{Kernels}SimpleRnnCell.Forward(BatchSize, {h}, {t}, lengths, {nonlinearity}, {gates}, {hBefore}, {hAfter}, {y}, {yStride});");
                     break;
             }
 

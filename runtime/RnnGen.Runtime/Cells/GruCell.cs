@@ -14,9 +14,43 @@ public static class GruCell
     /// <param name="gates">[B,3H]: in, x·W_ihᵀ + b_ih; out, the activations r, z, n.</param>
     /// <param name="hGates">[B,3H]: h·W_hhᵀ + b_hh, kept for the backward pass.</param>
     public static void Forward(int batch, int hidden, int t, ReadOnlySpan<int> lengths, Span<float> gates, ReadOnlySpan<float> hGates,
+        ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride) =>
+        ForwardUnits(batch, hidden, t, lengths, gates, hGates, hPrev, hNext, y, yStride, 0, hidden);
+
+    /// <summary>
+    /// The whole step with the recurrent product fused in: <paramref name="hGates"/> holds b_hh on entry and
+    /// h·W_hhᵀ is added panel by panel from <paramref name="weightHh"/>; each panel's units finish at once.
+    /// Same result as <see cref="Gemm.AxBt"/> into hGates followed by <see cref="Forward"/>.
+    /// </summary>
+    public static unsafe void Step(RecurrentWeights weightHh, int batch, int t, ReadOnlySpan<int> lengths, Span<float> gates, Span<float> hGates,
         ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride)
     {
-        int h3 = 3 * hidden;
+        RecurrentStep.Validate(weightHh, 3, batch, t, lengths, gates.Length, hPrev.Length, hNext.Length, y.Length, yStride);
+        RecurrentStep.Require(hGates.Length, (long)batch * 3 * weightHh.Hidden, "hGates");
+        fixed (int* pl = lengths)
+        fixed (float* pg = gates, phg = hGates, php = hPrev, phn = hNext, py = y)
+        {
+            RecurrentStep step = weightHh.Step;
+            step.Kind = CellKind.Gru;
+            step.Batch = batch;
+            step.Time = t;
+            step.Lengths = pl;
+            step.Gates = pg;
+            step.HiddenGates = phg;
+            step.StatePrev = php;
+            step.StateNext = phn;
+            step.Output = py;
+            step.OutputLength = y.Length;
+            step.OutputStride = yStride;
+            step.Run();
+        }
+    }
+
+    /// <summary><see cref="Forward"/> restricted to hidden units [from, to) of every row.</summary>
+    internal static void ForwardUnits(int batch, int hidden, int t, ReadOnlySpan<int> lengths, Span<float> gates, ReadOnlySpan<float> hGates,
+        ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride, int from, int to)
+    {
+        int h3 = 3 * hidden, units = to - from;
         for (int b = 0; b < batch; b++)
         {
             ReadOnlySpan<float> hIn = hPrev.Slice(b * hidden, hidden);
@@ -24,15 +58,19 @@ public static class GruCell
             Span<float> yRow = y.IsEmpty ? default : y.Slice(b * yStride, hidden);
             if (t >= lengths[b])
             {
-                hIn.CopyTo(hOut);
-                yRow.Clear();
+                hIn.Slice(from, units).CopyTo(hOut.Slice(from, units));
+                if (!yRow.IsEmpty)
+                {
+                    yRow.Slice(from, units).Clear();
+                }
+
                 continue;
             }
 
             Span<float> g = gates.Slice(b * h3, h3);
             ReadOnlySpan<float> hg = hGates.Slice(b * h3, h3);
-            int j = ForwardVector(hidden, g, hg, hIn, hOut, yRow);
-            for (; j < hidden; j++)
+            int j = ForwardVector(hidden, from, to, g, hg, hIn, hOut, yRow);
+            for (; j < to; j++)
             {
                 float r = Activations.Sigmoid(g[j] + hg[j]);
                 float z = Activations.Sigmoid(g[hidden + j] + hg[hidden + j]);
@@ -50,13 +88,13 @@ public static class GruCell
         }
     }
 
-    /// <summary>The vectorised part of one row; returns where the scalar tail starts.</summary>
-    private static int ForwardVector(int hidden, Span<float> g, ReadOnlySpan<float> hg, ReadOnlySpan<float> hIn, Span<float> hOut, Span<float> yRow)
+    /// <summary>The vectorised part of units [from, to) of one row; returns where the scalar tail starts.</summary>
+    private static int ForwardVector(int hidden, int from, int to, Span<float> g, ReadOnlySpan<float> hg, ReadOnlySpan<float> hIn, Span<float> hOut, Span<float> yRow)
     {
         int width = Vector<float>.Count;
-        if (!Vector.IsHardwareAccelerated || hidden < width)
+        if (!Vector.IsHardwareAccelerated || to - from < width)
         {
-            return 0;
+            return from;
         }
 
         ref float gr = ref MemoryMarshal.GetReference(g);
@@ -69,8 +107,8 @@ public static class GruCell
         ref float h1 = ref MemoryMarshal.GetReference(hOut);
         bool writeY = !yRow.IsEmpty;
         ref float y = ref MemoryMarshal.GetReference(yRow);
-        int j = 0;
-        for (; j <= hidden - width; j += width)
+        int j = from;
+        for (; j <= to - width; j += width)
         {
             nuint k = (nuint)j;
             Vector<float> r = Activations.Sigmoid(Vector.LoadUnsafe(ref gr, k) + Vector.LoadUnsafe(ref hr, k));

@@ -14,26 +14,62 @@ public static class LstmCell
     /// <param name="gates">[B,4H]: in, the pre-activations x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh; out, the activations i, f, g, o.</param>
     /// <param name="y">Row b of the layer output starts at b·yStride; empty when the layer returns no sequence.</param>
     public static void Forward(int batch, int hidden, int t, ReadOnlySpan<int> lengths, Span<float> gates,
+        ReadOnlySpan<float> cPrev, Span<float> cNext, ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride) =>
+        ForwardUnits(batch, hidden, t, lengths, gates, cPrev, cNext, hPrev, hNext, y, yStride, 0, hidden);
+
+    /// <summary>
+    /// The whole step with the recurrent product fused in: <paramref name="gates"/> holds x·W_ihᵀ + b_ih + b_hh
+    /// on entry; h·W_hhᵀ is added panel by panel from <paramref name="weightHh"/> and each panel's units
+    /// finish at once. Same result as <see cref="Gemm.AxBt"/> followed by <see cref="Forward"/>.
+    /// </summary>
+    public static unsafe void Step(RecurrentWeights weightHh, int batch, int t, ReadOnlySpan<int> lengths, Span<float> gates,
         ReadOnlySpan<float> cPrev, Span<float> cNext, ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride)
     {
-        int h4 = 4 * hidden;
+        RecurrentStep.Validate(weightHh, 4, batch, t, lengths, gates.Length, hPrev.Length, hNext.Length, y.Length, yStride);
+        RecurrentStep.Require(cPrev.Length, (long)batch * weightHh.Hidden, "cPrev");
+        RecurrentStep.Require(cNext.Length, (long)batch * weightHh.Hidden, "cNext");
+        fixed (int* pl = lengths)
+        fixed (float* pg = gates, pcp = cPrev, pcn = cNext, php = hPrev, phn = hNext, py = y)
+        {
+            RecurrentStep step = weightHh.Step;
+            step.Kind = CellKind.Lstm;
+            step.Batch = batch;
+            step.Time = t;
+            step.Lengths = pl;
+            step.Gates = pg;
+            step.CellPrev = pcp;
+            step.CellNext = pcn;
+            step.StatePrev = php;
+            step.StateNext = phn;
+            step.Output = py;
+            step.OutputLength = y.Length;
+            step.OutputStride = yStride;
+            step.Run();
+        }
+    }
+
+    /// <summary><see cref="Forward"/> restricted to hidden units [from, to) of every row.</summary>
+    internal static void ForwardUnits(int batch, int hidden, int t, ReadOnlySpan<int> lengths, Span<float> gates,
+        ReadOnlySpan<float> cPrev, Span<float> cNext, ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride, int from, int to)
+    {
+        int h4 = 4 * hidden, units = to - from;
         for (int b = 0; b < batch; b++)
         {
-            Span<float> hOut = hNext.Slice(b * hidden, hidden);
-            Span<float> cOut = cNext.Slice(b * hidden, hidden);
-            Span<float> yRow = y.IsEmpty ? default : y.Slice(b * yStride, hidden);
+            Span<float> hOut = hNext.Slice((b * hidden) + from, units);
+            Span<float> cOut = cNext.Slice((b * hidden) + from, units);
+            Span<float> yRow = y.IsEmpty ? default : y.Slice((b * yStride) + from, units);
             if (t >= lengths[b])
             {
-                hPrev.Slice(b * hidden, hidden).CopyTo(hOut);
-                cPrev.Slice(b * hidden, hidden).CopyTo(cOut);
+                hPrev.Slice((b * hidden) + from, units).CopyTo(hOut);
+                cPrev.Slice((b * hidden) + from, units).CopyTo(cOut);
                 yRow.Clear();
                 continue;
             }
 
             Span<float> g = gates.Slice(b * h4, h4);
             ReadOnlySpan<float> cIn = cPrev.Slice(b * hidden, hidden);
-            int j = ForwardVector(hidden, g, cIn, cOut, hOut, yRow);
-            for (; j < hidden; j++)
+            int j = ForwardVector(hidden, from, to, g, cIn, cNext.Slice(b * hidden, hidden), hNext.Slice(b * hidden, hidden), y.IsEmpty ? default : y.Slice(b * yStride, hidden));
+            for (; j < to; j++)
             {
                 float i = Activations.Sigmoid(g[j]);
                 float f = Activations.Sigmoid(g[hidden + j]);
@@ -44,24 +80,24 @@ public static class LstmCell
                 g[2 * hidden + j] = gg;
                 g[3 * hidden + j] = o;
                 float c = f * cIn[j] + i * gg;
-                cOut[j] = c;
+                cOut[j - from] = c;
                 float h = o * Activations.Tanh(c);
-                hOut[j] = h;
+                hOut[j - from] = h;
                 if (!yRow.IsEmpty)
                 {
-                    yRow[j] = h;
+                    yRow[j - from] = h;
                 }
             }
         }
     }
 
-    /// <summary>The vectorised part of one row; returns where the scalar tail starts.</summary>
-    private static int ForwardVector(int hidden, Span<float> g, ReadOnlySpan<float> cIn, Span<float> cOut, Span<float> hOut, Span<float> yRow)
+    /// <summary>The vectorised part of units [from, to) of one row (whole rows passed); returns where the scalar tail starts.</summary>
+    private static int ForwardVector(int hidden, int from, int to, Span<float> g, ReadOnlySpan<float> cIn, Span<float> cOut, Span<float> hOut, Span<float> yRow)
     {
         int width = Vector<float>.Count;
-        if (!Vector.IsHardwareAccelerated || hidden < width)
+        if (!Vector.IsHardwareAccelerated || to - from < width)
         {
-            return 0;
+            return from;
         }
 
         ref float gi = ref MemoryMarshal.GetReference(g);
@@ -73,8 +109,8 @@ public static class LstmCell
         ref float h1 = ref MemoryMarshal.GetReference(hOut);
         bool writeY = !yRow.IsEmpty;
         ref float y = ref MemoryMarshal.GetReference(yRow);
-        int j = 0;
-        for (; j <= hidden - width; j += width)
+        int j = from;
+        for (; j <= to - width; j += width)
         {
             nuint k = (nuint)j;
             Vector<float> i = Activations.Sigmoid(Vector.LoadUnsafe(ref gi, k));

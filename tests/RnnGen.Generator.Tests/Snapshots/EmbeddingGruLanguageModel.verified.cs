@@ -54,6 +54,7 @@ namespace Snapshots
         private readonly global::RnnGen.AlignedBuffer _gradients = new(464);
         private readonly int[] _lengths = new int[BatchSize];
         private readonly int[] _tokens = new int[BatchSize * SequenceLength];
+        private readonly global::RnnGen.Kernels.RecurrentWeights _packedRnnWeightHhL0 = new(3, 5); // W_hh in panels, repacked by Forward when it changed
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private bool _forwardDone;
         private bool _lossDone;
@@ -200,6 +201,7 @@ namespace Snapshots
             global::RnnGen.Kernels.Gemm.AxBt(8, 15, 6, a.Slice(AInput, 48), 6, p.Slice(PRnnWeightIhL0, 90), 6, a.Slice(ARnnL0Gates, 120), 15, accumulate: false);
             global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 15, p.Slice(PRnnBiasIhL0, 15), default, a.Slice(ARnnL0Gates, 120), 15);
             global::RnnGen.Kernels.SequenceOps.BroadcastRows(8, 15, p.Slice(PRnnBiasHhL0, 15), a.Slice(ARnnL0HiddenGates, 120), 15); // b_hh; each step adds h·W_hhᵀ
+            _packedRnnWeightHhL0.Pack(p.Slice(PRnnWeightHhL0, 75));
             ForwardRnnL0Steps0To3();
             a.Slice(ARnnL0States + 40, 10).CopyTo(FinalState.Data.Slice(SRnnH0 + 0, 10));
         }
@@ -208,20 +210,15 @@ namespace Snapshots
         private void ForwardRnnL0Steps0To3()
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0, 75); // [15,5]
             global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: HiddenGates[0] += h·W_hhᵀ; r, z, n -> h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 15, 5, a.Slice(ARnnL0States + 0, 10), 5, weightHh, 5, a.Slice(ARnnL0HiddenGates + 0, 30), 15, accumulate: true);
-            global::RnnGen.Kernels.GruCell.Forward(BatchSize, 5, 0, lengths, a.Slice(ARnnL0Gates + 0, 30), a.Slice(ARnnL0HiddenGates + 0, 30), a.Slice(ARnnL0States + 0, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0Output + 0, 10), 5);
-            // t = 1: HiddenGates[1] += h·W_hhᵀ; r, z, n -> h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 15, 5, a.Slice(ARnnL0States + 10, 10), 5, weightHh, 5, a.Slice(ARnnL0HiddenGates + 30, 30), 15, accumulate: true);
-            global::RnnGen.Kernels.GruCell.Forward(BatchSize, 5, 1, lengths, a.Slice(ARnnL0Gates + 30, 30), a.Slice(ARnnL0HiddenGates + 30, 30), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0Output + 10, 10), 5);
-            // t = 2: HiddenGates[2] += h·W_hhᵀ; r, z, n -> h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 15, 5, a.Slice(ARnnL0States + 20, 10), 5, weightHh, 5, a.Slice(ARnnL0HiddenGates + 60, 30), 15, accumulate: true);
-            global::RnnGen.Kernels.GruCell.Forward(BatchSize, 5, 2, lengths, a.Slice(ARnnL0Gates + 60, 30), a.Slice(ARnnL0HiddenGates + 60, 30), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0Output + 20, 10), 5);
-            // t = 3: HiddenGates[3] += h·W_hhᵀ; r, z, n -> h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 15, 5, a.Slice(ARnnL0States + 30, 10), 5, weightHh, 5, a.Slice(ARnnL0HiddenGates + 90, 30), 15, accumulate: true);
-            global::RnnGen.Kernels.GruCell.Forward(BatchSize, 5, 3, lengths, a.Slice(ARnnL0Gates + 90, 30), a.Slice(ARnnL0HiddenGates + 90, 30), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0States + 40, 10), a.Slice(ARnnL0Output + 30, 10), 5);
+            // t = 0: HiddenGates[0] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
+            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 0, lengths, a.Slice(ARnnL0Gates + 0, 30), a.Slice(ARnnL0HiddenGates + 0, 30), a.Slice(ARnnL0States + 0, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0Output + 0, 10), 5);
+            // t = 1: HiddenGates[1] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
+            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 1, lengths, a.Slice(ARnnL0Gates + 30, 30), a.Slice(ARnnL0HiddenGates + 30, 30), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0Output + 10, 10), 5);
+            // t = 2: HiddenGates[2] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
+            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 2, lengths, a.Slice(ARnnL0Gates + 60, 30), a.Slice(ARnnL0HiddenGates + 60, 30), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0Output + 20, 10), 5);
+            // t = 3: HiddenGates[3] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
+            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 3, lengths, a.Slice(ARnnL0Gates + 90, 30), a.Slice(ARnnL0HiddenGates + 90, 30), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0States + 40, 10), a.Slice(ARnnL0Output + 30, 10), 5);
         }
 
         /// <summary>rnn layer 0: GRU 6 -> 5, backward through time, then the weight and input gradients over all steps at once.</summary>

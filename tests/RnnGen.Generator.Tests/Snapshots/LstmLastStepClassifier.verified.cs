@@ -52,6 +52,7 @@ namespace Snapshots
         private readonly global::RnnGen.AlignedBuffer _gradients = new(256);
         private readonly int[] _lengths = new int[BatchSize];
         private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
+        private readonly global::RnnGen.Kernels.RecurrentWeights _packedEncoderWeightHhL0 = new(4, 5); // W_hh in panels, repacked by Forward when it changed
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private bool _forwardDone;
         private bool _lossDone;
@@ -196,6 +197,7 @@ namespace Snapshots
             // Gates[T·B,20] = Input[T·B,3] · W_ihᵀ + b_ih + b_hh: one product over every step
             global::RnnGen.Kernels.Gemm.AxBt(8, 20, 3, a.Slice(AInput, 24), 3, p.Slice(PEncoderWeightIhL0, 60), 3, a.Slice(AEncoderL0Gates, 160), 20, accumulate: false);
             global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 20, p.Slice(PEncoderBiasIhL0, 20), p.Slice(PEncoderBiasHhL0, 20), a.Slice(AEncoderL0Gates, 160), 20);
+            _packedEncoderWeightHhL0.Pack(p.Slice(PEncoderWeightHhL0, 100));
             ForwardEncoderL0Steps0To3();
             a.Slice(AEncoderL0States + 40, 10).CopyTo(FinalState.Data.Slice(SEncoderH0 + 0, 10));
             a.Slice(AEncoderL0Cells + 40, 10).CopyTo(FinalState.Data.Slice(SEncoderC0 + 0, 10));
@@ -207,20 +209,15 @@ namespace Snapshots
         private void ForwardEncoderL0Steps0To3()
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PEncoderWeightHhL0, 100); // [20,5]
             global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: Gates[0] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(AEncoderL0States + 0, 10), 5, weightHh, 5, a.Slice(AEncoderL0Gates + 0, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 0, lengths, a.Slice(AEncoderL0Gates + 0, 40), a.Slice(AEncoderL0Cells + 0, 10), a.Slice(AEncoderL0Cells + 10, 10), a.Slice(AEncoderL0States + 0, 10), a.Slice(AEncoderL0States + 10, 10), default, 5);
-            // t = 1: Gates[1] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(AEncoderL0States + 10, 10), 5, weightHh, 5, a.Slice(AEncoderL0Gates + 40, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 1, lengths, a.Slice(AEncoderL0Gates + 40, 40), a.Slice(AEncoderL0Cells + 10, 10), a.Slice(AEncoderL0Cells + 20, 10), a.Slice(AEncoderL0States + 10, 10), a.Slice(AEncoderL0States + 20, 10), default, 5);
-            // t = 2: Gates[2] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(AEncoderL0States + 20, 10), 5, weightHh, 5, a.Slice(AEncoderL0Gates + 80, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 2, lengths, a.Slice(AEncoderL0Gates + 80, 40), a.Slice(AEncoderL0Cells + 20, 10), a.Slice(AEncoderL0Cells + 30, 10), a.Slice(AEncoderL0States + 20, 10), a.Slice(AEncoderL0States + 30, 10), default, 5);
-            // t = 3: Gates[3] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(AEncoderL0States + 30, 10), 5, weightHh, 5, a.Slice(AEncoderL0Gates + 120, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 3, lengths, a.Slice(AEncoderL0Gates + 120, 40), a.Slice(AEncoderL0Cells + 30, 10), a.Slice(AEncoderL0Cells + 40, 10), a.Slice(AEncoderL0States + 30, 10), a.Slice(AEncoderL0States + 40, 10), default, 5);
+            // t = 0: Gates[0] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 0, lengths, a.Slice(AEncoderL0Gates + 0, 40), a.Slice(AEncoderL0Cells + 0, 10), a.Slice(AEncoderL0Cells + 10, 10), a.Slice(AEncoderL0States + 0, 10), a.Slice(AEncoderL0States + 10, 10), default, 5);
+            // t = 1: Gates[1] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 1, lengths, a.Slice(AEncoderL0Gates + 40, 40), a.Slice(AEncoderL0Cells + 10, 10), a.Slice(AEncoderL0Cells + 20, 10), a.Slice(AEncoderL0States + 10, 10), a.Slice(AEncoderL0States + 20, 10), default, 5);
+            // t = 2: Gates[2] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 2, lengths, a.Slice(AEncoderL0Gates + 80, 40), a.Slice(AEncoderL0Cells + 20, 10), a.Slice(AEncoderL0Cells + 30, 10), a.Slice(AEncoderL0States + 20, 10), a.Slice(AEncoderL0States + 30, 10), default, 5);
+            // t = 3: Gates[3] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 3, lengths, a.Slice(AEncoderL0Gates + 120, 40), a.Slice(AEncoderL0Cells + 30, 10), a.Slice(AEncoderL0Cells + 40, 10), a.Slice(AEncoderL0States + 30, 10), a.Slice(AEncoderL0States + 40, 10), default, 5);
         }
 
         /// <summary>encoder layer 0: LSTM 3 -> 5, last step only, backward through time, then the weight and input gradients over all steps at once.</summary>

@@ -46,6 +46,7 @@ namespace Snapshots
         private readonly global::RnnGen.AlignedBuffer _gradients = new(272);
         private readonly int[] _lengths = new int[BatchSize];
         private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
+        private readonly global::RnnGen.Kernels.RecurrentWeights _packedLstm0WeightHhL0 = new(4, 5); // W_hh in panels, repacked by Forward when it changed
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private bool _forwardDone;
 
@@ -162,6 +163,7 @@ namespace Snapshots
             // Gates[T·B,20] = Input[T·B,3] · W_ihᵀ + b_ih + b_hh: one product over every step
             global::RnnGen.Kernels.Gemm.AxBt(8, 20, 3, a.Slice(AInput, 24), 3, p.Slice(PLstm0WeightIhL0, 60), 3, a.Slice(ALstm0L0Gates, 160), 20, accumulate: false);
             global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 20, p.Slice(PLstm0BiasIhL0, 20), p.Slice(PLstm0BiasHhL0, 20), a.Slice(ALstm0L0Gates, 160), 20);
+            _packedLstm0WeightHhL0.Pack(p.Slice(PLstm0WeightHhL0, 100));
             ForwardLstm0L0Steps0To3();
             a.Slice(ALstm0L0States + 40, 10).CopyTo(FinalState.Data.Slice(SLstm0H0 + 0, 10));
             a.Slice(ALstm0L0Cells + 40, 10).CopyTo(FinalState.Data.Slice(SLstm0C0 + 0, 10));
@@ -171,20 +173,15 @@ namespace Snapshots
         private void ForwardLstm0L0Steps0To3()
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PLstm0WeightHhL0, 100); // [20,5]
             global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: Gates[0] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(ALstm0L0States + 0, 10), 5, weightHh, 5, a.Slice(ALstm0L0Gates + 0, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 0, lengths, a.Slice(ALstm0L0Gates + 0, 40), a.Slice(ALstm0L0Cells + 0, 10), a.Slice(ALstm0L0Cells + 10, 10), a.Slice(ALstm0L0States + 0, 10), a.Slice(ALstm0L0States + 10, 10), a.Slice(ALstm0L0Output + 0, 10), 5);
-            // t = 1: Gates[1] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(ALstm0L0States + 10, 10), 5, weightHh, 5, a.Slice(ALstm0L0Gates + 40, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 1, lengths, a.Slice(ALstm0L0Gates + 40, 40), a.Slice(ALstm0L0Cells + 10, 10), a.Slice(ALstm0L0Cells + 20, 10), a.Slice(ALstm0L0States + 10, 10), a.Slice(ALstm0L0States + 20, 10), a.Slice(ALstm0L0Output + 10, 10), 5);
-            // t = 2: Gates[2] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(ALstm0L0States + 20, 10), 5, weightHh, 5, a.Slice(ALstm0L0Gates + 80, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 2, lengths, a.Slice(ALstm0L0Gates + 80, 40), a.Slice(ALstm0L0Cells + 20, 10), a.Slice(ALstm0L0Cells + 30, 10), a.Slice(ALstm0L0States + 20, 10), a.Slice(ALstm0L0States + 30, 10), a.Slice(ALstm0L0Output + 20, 10), 5);
-            // t = 3: Gates[3] += h·W_hhᵀ; i, f, g, o -> c, h
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 20, 5, a.Slice(ALstm0L0States + 30, 10), 5, weightHh, 5, a.Slice(ALstm0L0Gates + 120, 40), 20, accumulate: true);
-            global::RnnGen.Kernels.LstmCell.Forward(BatchSize, 5, 3, lengths, a.Slice(ALstm0L0Gates + 120, 40), a.Slice(ALstm0L0Cells + 30, 10), a.Slice(ALstm0L0Cells + 40, 10), a.Slice(ALstm0L0States + 30, 10), a.Slice(ALstm0L0States + 40, 10), a.Slice(ALstm0L0Output + 30, 10), 5);
+            // t = 0: Gates[0] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedLstm0WeightHhL0, BatchSize, 0, lengths, a.Slice(ALstm0L0Gates + 0, 40), a.Slice(ALstm0L0Cells + 0, 10), a.Slice(ALstm0L0Cells + 10, 10), a.Slice(ALstm0L0States + 0, 10), a.Slice(ALstm0L0States + 10, 10), a.Slice(ALstm0L0Output + 0, 10), 5);
+            // t = 1: Gates[1] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedLstm0WeightHhL0, BatchSize, 1, lengths, a.Slice(ALstm0L0Gates + 40, 40), a.Slice(ALstm0L0Cells + 10, 10), a.Slice(ALstm0L0Cells + 20, 10), a.Slice(ALstm0L0States + 10, 10), a.Slice(ALstm0L0States + 20, 10), a.Slice(ALstm0L0Output + 10, 10), 5);
+            // t = 2: Gates[2] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedLstm0WeightHhL0, BatchSize, 2, lengths, a.Slice(ALstm0L0Gates + 80, 40), a.Slice(ALstm0L0Cells + 20, 10), a.Slice(ALstm0L0Cells + 30, 10), a.Slice(ALstm0L0States + 20, 10), a.Slice(ALstm0L0States + 30, 10), a.Slice(ALstm0L0Output + 20, 10), 5);
+            // t = 3: Gates[3] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
+            global::RnnGen.Kernels.LstmCell.Step(_packedLstm0WeightHhL0, BatchSize, 3, lengths, a.Slice(ALstm0L0Gates + 120, 40), a.Slice(ALstm0L0Cells + 30, 10), a.Slice(ALstm0L0Cells + 40, 10), a.Slice(ALstm0L0States + 30, 10), a.Slice(ALstm0L0States + 40, 10), a.Slice(ALstm0L0Output + 30, 10), 5);
         }
 
         /// <summary>lstm0 layer 0: LSTM 3 -> 5, backward through time, then the weight and input gradients over all steps at once.</summary>

@@ -49,6 +49,7 @@ namespace Snapshots
         private readonly global::RnnGen.AlignedBuffer _gradients = new(160);
         private readonly int[] _lengths = new int[BatchSize];
         private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
+        private readonly global::RnnGen.Kernels.RecurrentWeights _packedRnnWeightHhL0 = new(1, 5); // W_hh in panels, repacked by Forward when it changed
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private bool _forwardDone;
         private bool _lossDone;
@@ -192,6 +193,7 @@ namespace Snapshots
             // Gates[T·B,5] = Input[T·B,3] · W_ihᵀ + b_ih + b_hh: one product over every step
             global::RnnGen.Kernels.Gemm.AxBt(8, 5, 3, a.Slice(AInput, 24), 3, p.Slice(PRnnWeightIhL0, 15), 3, a.Slice(ARnnL0Gates, 40), 5, accumulate: false);
             global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 5, p.Slice(PRnnBiasIhL0, 5), p.Slice(PRnnBiasHhL0, 5), a.Slice(ARnnL0Gates, 40), 5);
+            _packedRnnWeightHhL0.Pack(p.Slice(PRnnWeightHhL0, 25));
             ForwardRnnL0Steps0To3();
             a.Slice(ARnnL0States + 40, 10).CopyTo(FinalState.Data.Slice(SRnnH0 + 0, 10));
         }
@@ -200,20 +202,15 @@ namespace Snapshots
         private void ForwardRnnL0Steps0To3()
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0, 25); // [5,5]
             global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: Gates[0] += h·W_hhᵀ; h = tanh(Gates[0])
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 5, 5, a.Slice(ARnnL0States + 0, 10), 5, weightHh, 5, a.Slice(ARnnL0Gates + 0, 10), 5, accumulate: true);
-            global::RnnGen.Kernels.SimpleRnnCell.Forward(BatchSize, 5, 0, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 0, 10), a.Slice(ARnnL0States + 0, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0Output + 0, 10), 5);
-            // t = 1: Gates[1] += h·W_hhᵀ; h = tanh(Gates[1])
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 5, 5, a.Slice(ARnnL0States + 10, 10), 5, weightHh, 5, a.Slice(ARnnL0Gates + 10, 10), 5, accumulate: true);
-            global::RnnGen.Kernels.SimpleRnnCell.Forward(BatchSize, 5, 1, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 10, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0Output + 10, 10), 5);
-            // t = 2: Gates[2] += h·W_hhᵀ; h = tanh(Gates[2])
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 5, 5, a.Slice(ARnnL0States + 20, 10), 5, weightHh, 5, a.Slice(ARnnL0Gates + 20, 10), 5, accumulate: true);
-            global::RnnGen.Kernels.SimpleRnnCell.Forward(BatchSize, 5, 2, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 20, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0Output + 20, 10), 5);
-            // t = 3: Gates[3] += h·W_hhᵀ; h = tanh(Gates[3])
-            global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 5, 5, a.Slice(ARnnL0States + 30, 10), 5, weightHh, 5, a.Slice(ARnnL0Gates + 30, 10), 5, accumulate: true);
-            global::RnnGen.Kernels.SimpleRnnCell.Forward(BatchSize, 5, 3, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 30, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0States + 40, 10), a.Slice(ARnnL0Output + 30, 10), 5);
+            // t = 0: h = tanh(Gates[0] + h·W_hhᵀ) (fused, panel by panel)
+            global::RnnGen.Kernels.SimpleRnnCell.Step(_packedRnnWeightHhL0, BatchSize, 0, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 0, 10), a.Slice(ARnnL0States + 0, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0Output + 0, 10), 5);
+            // t = 1: h = tanh(Gates[1] + h·W_hhᵀ) (fused, panel by panel)
+            global::RnnGen.Kernels.SimpleRnnCell.Step(_packedRnnWeightHhL0, BatchSize, 1, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 10, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0Output + 10, 10), 5);
+            // t = 2: h = tanh(Gates[2] + h·W_hhᵀ) (fused, panel by panel)
+            global::RnnGen.Kernels.SimpleRnnCell.Step(_packedRnnWeightHhL0, BatchSize, 2, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 20, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0Output + 20, 10), 5);
+            // t = 3: h = tanh(Gates[3] + h·W_hhᵀ) (fused, panel by panel)
+            global::RnnGen.Kernels.SimpleRnnCell.Step(_packedRnnWeightHhL0, BatchSize, 3, lengths, global::RnnGen.Nonlinearity.Tanh, a.Slice(ARnnL0Gates + 30, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0States + 40, 10), a.Slice(ARnnL0Output + 30, 10), 5);
         }
 
         /// <summary>rnn layer 0: RNN(tanh) 3 -> 5, backward through time, then the weight and input gradients over all steps at once.</summary>
