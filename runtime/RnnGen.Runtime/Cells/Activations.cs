@@ -26,6 +26,10 @@ public static class Activations
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Relu(float x) => x > 0f ? x : 0f;
 
+    /// <summary>Lane-wise relu with the scalar form's semantics (x &gt; 0 ? x : 0, so NaN and −0 give +0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Relu(Vector<float> x) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), x, Vector<float>.Zero);
+
     /// <summary>Lane-wise sigmoid, clamped like the scalar form.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Sigmoid(Vector<float> x)

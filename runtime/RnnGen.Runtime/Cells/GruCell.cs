@@ -150,23 +150,99 @@ public static class GruCell
             ReadOnlySpan<float> g = gates.Slice(b * h3, h3);
             ReadOnlySpan<float> hg = hGates.Slice(b * h3, h3);
             ReadOnlySpan<float> hIn = hPrev.Slice(b * hidden, hidden);
-            ReadOnlySpan<float> dyRow = dy.IsEmpty ? default : dy.Slice(b * dyStride, hidden);
             Span<float> dhRow = dh.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j++)
+            if (dy.IsEmpty)
             {
-                float r = g[j], z = g[hidden + j], n = g[2 * hidden + j];
-                float dhj = dhRow[j] + (dyRow.IsEmpty ? 0f : dyRow[j]);
-                float dnPre = dhj * (1f - z) * (1f - n * n);
-                float dzPre = dhj * (hIn[j] - n) * z * (1f - z);
-                float drPre = dnPre * hg[2 * hidden + j] * r * (1f - r);
-                dx[j] = drPre;
-                dx[hidden + j] = dzPre;
-                dx[2 * hidden + j] = dnPre;
-                dhh[j] = drPre;
-                dhh[hidden + j] = dzPre;
-                dhh[2 * hidden + j] = dnPre * r;
-                dhRow[j] = dhj * z;
+                BackwardRow(hidden, g, hg, hIn, default, dhRow, dx, dhh, withDy: false);
+            }
+            else
+            {
+                BackwardRow(hidden, g, hg, hIn, dy.Slice(b * dyStride, hidden), dhRow, dx, dhh, withDy: true);
             }
         }
+    }
+
+    /// <summary>
+    /// One valid row: the vector body, then the scalar tail. Inlined at both call sites with a constant
+    /// <paramref name="withDy"/>, so neither loop tests it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardRow(int hidden, ReadOnlySpan<float> g, ReadOnlySpan<float> hg, ReadOnlySpan<float> hIn,
+        ReadOnlySpan<float> dyRow, Span<float> dhRow, Span<float> dx, Span<float> dhh, bool withDy)
+    {
+        int j = BackwardVector(hidden, g, hg, hIn, dyRow, dhRow, dx, dhh, withDy);
+        for (; j < hidden; j++)
+        {
+            float r = g[j], z = g[hidden + j], n = g[2 * hidden + j];
+            float dhj = dhRow[j];
+            if (withDy)
+            {
+                dhj += dyRow[j];
+            }
+
+            float dnPre = dhj * (1f - z) * (1f - n * n);
+            float dzPre = dhj * (hIn[j] - n) * z * (1f - z);
+            float drPre = dnPre * hg[2 * hidden + j] * r * (1f - r);
+            dx[j] = drPre;
+            dx[hidden + j] = dzPre;
+            dx[2 * hidden + j] = dnPre;
+            dhh[j] = drPre;
+            dhh[hidden + j] = dzPre;
+            dhh[2 * hidden + j] = dnPre * r;
+            dhRow[j] = dhj * z;
+        }
+    }
+
+    /// <summary>The vectorised part of <see cref="BackwardRow"/>, same arithmetic order; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BackwardVector(int hidden, ReadOnlySpan<float> g, ReadOnlySpan<float> hg, ReadOnlySpan<float> hIn,
+        ReadOnlySpan<float> dyRow, Span<float> dhRow, Span<float> dx, Span<float> dhh, bool withDy)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || hidden < width)
+        {
+            return 0;
+        }
+
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float gz = ref Unsafe.Add(ref gr, hidden);
+        ref float gn = ref Unsafe.Add(ref gr, 2 * hidden);
+        ref float hn = ref Unsafe.Add(ref MemoryMarshal.GetReference(hg), 2 * hidden);
+        ref float xr = ref MemoryMarshal.GetReference(dx);
+        ref float xz = ref Unsafe.Add(ref xr, hidden);
+        ref float xn = ref Unsafe.Add(ref xr, 2 * hidden);
+        ref float hhr = ref MemoryMarshal.GetReference(dhh);
+        ref float hhz = ref Unsafe.Add(ref hhr, hidden);
+        ref float hhn = ref Unsafe.Add(ref hhr, 2 * hidden);
+        ref float h0 = ref MemoryMarshal.GetReference(hIn);
+        ref float dyr = ref MemoryMarshal.GetReference(dyRow);
+        ref float dhs = ref MemoryMarshal.GetReference(dhRow);
+        Vector<float> one = Vector<float>.One;
+        int j = 0;
+        for (; j <= hidden - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> r = Vector.LoadUnsafe(ref gr, k);
+            Vector<float> z = Vector.LoadUnsafe(ref gz, k);
+            Vector<float> n = Vector.LoadUnsafe(ref gn, k);
+            Vector<float> dhj = Vector.LoadUnsafe(ref dhs, k);
+            if (withDy)
+            {
+                dhj += Vector.LoadUnsafe(ref dyr, k);
+            }
+
+            Vector<float> dnPre = dhj * (one - z) * (one - n * n);
+            Vector<float> dzPre = dhj * (Vector.LoadUnsafe(ref h0, k) - n) * z * (one - z);
+            Vector<float> drPre = dnPre * Vector.LoadUnsafe(ref hn, k) * r * (one - r);
+            drPre.StoreUnsafe(ref xr, k);
+            dzPre.StoreUnsafe(ref xz, k);
+            dnPre.StoreUnsafe(ref xn, k);
+            drPre.StoreUnsafe(ref hhr, k);
+            dzPre.StoreUnsafe(ref hhz, k);
+            (dnPre * r).StoreUnsafe(ref hhn, k);
+            (dhj * z).StoreUnsafe(ref dhs, k);
+        }
+
+        return j;
     }
 }

@@ -158,22 +158,97 @@ public static class LstmCell
             ReadOnlySpan<float> g = gates.Slice(b * h4, h4);
             ReadOnlySpan<float> cIn = cPrev.Slice(b * hidden, hidden);
             ReadOnlySpan<float> cOut = cNext.Slice(b * hidden, hidden);
-            ReadOnlySpan<float> dyRow = dy.IsEmpty ? default : dy.Slice(b * dyStride, hidden);
             Span<float> dhRow = dh.Slice(b * hidden, hidden);
             Span<float> dcRow = dc.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j++)
+            if (dy.IsEmpty)
             {
-                float i = g[j], f = g[hidden + j], gg = g[2 * hidden + j], o = g[3 * hidden + j];
-                float dhj = dhRow[j] + (dyRow.IsEmpty ? 0f : dyRow[j]);
-                float tc = Activations.Tanh(cOut[j]);
-                float dcj = dcRow[j] + dhj * o * (1f - tc * tc);
-                dg[j] = dcj * gg * i * (1f - i);
-                dg[hidden + j] = dcj * cIn[j] * f * (1f - f);
-                dg[2 * hidden + j] = dcj * i * (1f - gg * gg);
-                dg[3 * hidden + j] = dhj * tc * o * (1f - o);
-                dcRow[j] = dcj * f;
-                dhRow[j] = 0f;
+                BackwardRow(hidden, g, cIn, cOut, default, dhRow, dcRow, dg, withDy: false);
+            }
+            else
+            {
+                BackwardRow(hidden, g, cIn, cOut, dy.Slice(b * dyStride, hidden), dhRow, dcRow, dg, withDy: true);
             }
         }
+    }
+
+    /// <summary>
+    /// One valid row: the vector body, then the scalar tail. Inlined at both call sites with a constant
+    /// <paramref name="withDy"/>, so neither loop tests it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardRow(int hidden, ReadOnlySpan<float> g, ReadOnlySpan<float> cIn, ReadOnlySpan<float> cOut,
+        ReadOnlySpan<float> dyRow, Span<float> dhRow, Span<float> dcRow, Span<float> dg, bool withDy)
+    {
+        int j = BackwardVector(hidden, g, cIn, cOut, dyRow, dhRow, dcRow, dg, withDy);
+        for (; j < hidden; j++)
+        {
+            float i = g[j], f = g[hidden + j], gg = g[2 * hidden + j], o = g[3 * hidden + j];
+            float dhj = dhRow[j];
+            if (withDy)
+            {
+                dhj += dyRow[j];
+            }
+
+            float tc = Activations.Tanh(cOut[j]);
+            float dcj = dcRow[j] + dhj * o * (1f - tc * tc);
+            dg[j] = dcj * gg * i * (1f - i);
+            dg[hidden + j] = dcj * cIn[j] * f * (1f - f);
+            dg[2 * hidden + j] = dcj * i * (1f - gg * gg);
+            dg[3 * hidden + j] = dhj * tc * o * (1f - o);
+            dcRow[j] = dcj * f;
+            dhRow[j] = 0f;
+        }
+    }
+
+    /// <summary>The vectorised part of <see cref="BackwardRow"/>, same arithmetic order; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BackwardVector(int hidden, ReadOnlySpan<float> g, ReadOnlySpan<float> cIn, ReadOnlySpan<float> cOut,
+        ReadOnlySpan<float> dyRow, Span<float> dhRow, Span<float> dcRow, Span<float> dg, bool withDy)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || hidden < width)
+        {
+            return 0;
+        }
+
+        ref float gi = ref MemoryMarshal.GetReference(g);
+        ref float gf = ref Unsafe.Add(ref gi, hidden);
+        ref float gg = ref Unsafe.Add(ref gi, 2 * hidden);
+        ref float go = ref Unsafe.Add(ref gi, 3 * hidden);
+        ref float dgi = ref MemoryMarshal.GetReference(dg);
+        ref float dgf = ref Unsafe.Add(ref dgi, hidden);
+        ref float dgn = ref Unsafe.Add(ref dgi, 2 * hidden);
+        ref float dgo = ref Unsafe.Add(ref dgi, 3 * hidden);
+        ref float c0 = ref MemoryMarshal.GetReference(cIn);
+        ref float c1 = ref MemoryMarshal.GetReference(cOut);
+        ref float dyr = ref MemoryMarshal.GetReference(dyRow);
+        ref float dhs = ref MemoryMarshal.GetReference(dhRow);
+        ref float dcs = ref MemoryMarshal.GetReference(dcRow);
+        Vector<float> one = Vector<float>.One;
+        int j = 0;
+        for (; j <= hidden - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> i = Vector.LoadUnsafe(ref gi, k);
+            Vector<float> f = Vector.LoadUnsafe(ref gf, k);
+            Vector<float> n = Vector.LoadUnsafe(ref gg, k);
+            Vector<float> o = Vector.LoadUnsafe(ref go, k);
+            Vector<float> dhj = Vector.LoadUnsafe(ref dhs, k);
+            if (withDy)
+            {
+                dhj += Vector.LoadUnsafe(ref dyr, k);
+            }
+
+            Vector<float> tc = Activations.Tanh(Vector.LoadUnsafe(ref c1, k));
+            Vector<float> dcj = Vector.LoadUnsafe(ref dcs, k) + dhj * o * (one - tc * tc);
+            (dcj * n * i * (one - i)).StoreUnsafe(ref dgi, k);
+            (dcj * Vector.LoadUnsafe(ref c0, k) * f * (one - f)).StoreUnsafe(ref dgf, k);
+            (dcj * i * (one - n * n)).StoreUnsafe(ref dgn, k);
+            (dhj * tc * o * (one - o)).StoreUnsafe(ref dgo, k);
+            (dcj * f).StoreUnsafe(ref dcs, k);
+            Vector<float>.Zero.StoreUnsafe(ref dhs, k);
+        }
+
+        return j;
     }
 }

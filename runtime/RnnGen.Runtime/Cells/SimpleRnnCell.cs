@@ -1,4 +1,7 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -42,6 +45,7 @@ public static class SimpleRnnCell
     internal static void ForwardUnits(int batch, int hidden, int t, ReadOnlySpan<int> lengths, Nonlinearity nonlinearity, Span<float> gates,
         ReadOnlySpan<float> hPrev, Span<float> hNext, Span<float> y, int yStride, int from, int to)
     {
+        bool relu = nonlinearity == Nonlinearity.Relu;
         int units = to - from;
         for (int b = 0; b < batch; b++)
         {
@@ -54,24 +58,75 @@ public static class SimpleRnnCell
                 continue;
             }
 
+            // Units are independent, so the row routine runs on the slice.
             Span<float> g = gates.Slice((b * hidden) + from, units);
-            for (int j = 0; j < units; j++)
+            if (relu)
             {
-                float h = nonlinearity == Nonlinearity.Relu ? Activations.Relu(g[j]) : Activations.Tanh(g[j]);
-                g[j] = h;
-                hOut[j] = h;
-                if (!yRow.IsEmpty)
-                {
-                    yRow[j] = h;
-                }
+                ForwardRow(units, g, hOut, yRow, relu: true);
+            }
+            else
+            {
+                ForwardRow(units, g, hOut, yRow, relu: false);
             }
         }
+    }
+
+    /// <summary>
+    /// One valid row: the vector body, then the scalar tail. Inlined at both call sites with a constant
+    /// <paramref name="relu"/>, so neither loop tests it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardRow(int hidden, Span<float> g, Span<float> hOut, Span<float> yRow, bool relu)
+    {
+        int j = ForwardVector(hidden, g, hOut, yRow, relu);
+        for (; j < hidden; j++)
+        {
+            float h = relu ? Activations.Relu(g[j]) : Activations.Tanh(g[j]);
+            g[j] = h;
+            hOut[j] = h;
+            if (!yRow.IsEmpty)
+            {
+                yRow[j] = h;
+            }
+        }
+    }
+
+    /// <summary>The vectorised part of <see cref="ForwardRow"/>; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ForwardVector(int hidden, Span<float> g, Span<float> hOut, Span<float> yRow, bool relu)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || hidden < width)
+        {
+            return 0;
+        }
+
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        ref float h1 = ref MemoryMarshal.GetReference(hOut);
+        bool writeY = !yRow.IsEmpty;
+        ref float y = ref MemoryMarshal.GetReference(yRow);
+        int j = 0;
+        for (; j <= hidden - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> pre = Vector.LoadUnsafe(ref g0, k);
+            Vector<float> h = relu ? Activations.Relu(pre) : Activations.Tanh(pre);
+            h.StoreUnsafe(ref g0, k);
+            h.StoreUnsafe(ref h1, k);
+            if (writeY)
+            {
+                h.StoreUnsafe(ref y, k);
+            }
+        }
+
+        return j;
     }
 
     /// <summary>Back-propagates one step: dGates = (dh + dy)·act'(h); dh becomes 0 for valid rows (the caller adds dGates·W_hh).</summary>
     public static void Backward(int batch, int hidden, int t, ReadOnlySpan<int> lengths, Nonlinearity nonlinearity, ReadOnlySpan<float> gates,
         ReadOnlySpan<float> dy, int dyStride, Span<float> dh, Span<float> dGates)
     {
+        bool relu = nonlinearity == Nonlinearity.Relu;
         for (int b = 0; b < batch; b++)
         {
             Span<float> dg = dGates.Slice(b * hidden, hidden);
@@ -84,13 +139,82 @@ public static class SimpleRnnCell
             ReadOnlySpan<float> h = gates.Slice(b * hidden, hidden);
             ReadOnlySpan<float> dyRow = dy.IsEmpty ? default : dy.Slice(b * dyStride, hidden);
             Span<float> dhRow = dh.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j++)
+            // Four specialised copies: both flags are constants inside each inlined row.
+            if (relu)
             {
-                float dhj = dhRow[j] + (dyRow.IsEmpty ? 0f : dyRow[j]);
-                float derivative = nonlinearity == Nonlinearity.Relu ? (h[j] > 0f ? 1f : 0f) : 1f - h[j] * h[j];
-                dg[j] = dhj * derivative;
-                dhRow[j] = 0f;
+                if (dy.IsEmpty)
+                {
+                    BackwardRow(hidden, h, dyRow, dhRow, dg, withDy: false, relu: true);
+                }
+                else
+                {
+                    BackwardRow(hidden, h, dyRow, dhRow, dg, withDy: true, relu: true);
+                }
+            }
+            else if (dy.IsEmpty)
+            {
+                BackwardRow(hidden, h, dyRow, dhRow, dg, withDy: false, relu: false);
+            }
+            else
+            {
+                BackwardRow(hidden, h, dyRow, dhRow, dg, withDy: true, relu: false);
             }
         }
+    }
+
+    /// <summary>One valid row: the vector body, then the scalar tail; <paramref name="withDy"/> and <paramref name="relu"/> are constants once inlined.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardRow(int hidden, ReadOnlySpan<float> h, ReadOnlySpan<float> dyRow, Span<float> dhRow, Span<float> dg,
+        bool withDy, bool relu)
+    {
+        int j = BackwardVector(hidden, h, dyRow, dhRow, dg, withDy, relu);
+        for (; j < hidden; j++)
+        {
+            float dhj = dhRow[j];
+            if (withDy)
+            {
+                dhj += dyRow[j];
+            }
+
+            float derivative = relu ? (h[j] > 0f ? 1f : 0f) : 1f - h[j] * h[j];
+            dg[j] = dhj * derivative;
+            dhRow[j] = 0f;
+        }
+    }
+
+    /// <summary>The vectorised part of <see cref="BackwardRow"/>, same arithmetic; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BackwardVector(int hidden, ReadOnlySpan<float> hRow, ReadOnlySpan<float> dyRow, Span<float> dhRow, Span<float> dgRow,
+        bool withDy, bool relu)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || hidden < width)
+        {
+            return 0;
+        }
+
+        ref float h0 = ref MemoryMarshal.GetReference(hRow);
+        ref float dyr = ref MemoryMarshal.GetReference(dyRow);
+        ref float dhs = ref MemoryMarshal.GetReference(dhRow);
+        ref float dgs = ref MemoryMarshal.GetReference(dgRow);
+        int j = 0;
+        for (; j <= hidden - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> dhj = Vector.LoadUnsafe(ref dhs, k);
+            if (withDy)
+            {
+                dhj += Vector.LoadUnsafe(ref dyr, k);
+            }
+
+            Vector<float> h = Vector.LoadUnsafe(ref h0, k);
+            Vector<float> derivative = relu
+                ? Vector.ConditionalSelect(Vector.GreaterThan(h, Vector<float>.Zero), Vector<float>.One, Vector<float>.Zero)
+                : Vector<float>.One - h * h;
+            (dhj * derivative).StoreUnsafe(ref dgs, k);
+            Vector<float>.Zero.StoreUnsafe(ref dhs, k);
+        }
+
+        return j;
     }
 }

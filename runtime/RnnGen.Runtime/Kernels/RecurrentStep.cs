@@ -15,8 +15,14 @@ namespace RnnGen.Kernels;
 /// An instance belongs to one <see cref="RecurrentWeights"/> and carries one step's arguments as
 /// pointers (the cells' <c>Step</c> methods validate the spans and pin them for the call).
 /// </remarks>
-internal sealed unsafe class RecurrentStep
+internal sealed unsafe class RecurrentStep : IParallelWork
 {
+    /// <summary>
+    /// Multiply-adds a part must have before a step is split: a dispatch costs about a microsecond, a part of
+    /// this size several (measured: an H = 64 RNN step stays on one thread, an H = 256 LSTM step splits).
+    /// </summary>
+    internal const long MinMacsPerPart = 64 * 1024;
+
     private readonly RecurrentWeights _weights;
 
     public RecurrentStep(RecurrentWeights weights) => _weights = weights;
@@ -43,8 +49,28 @@ internal sealed unsafe class RecurrentStep
     public int OutputLength;
     public int OutputStride;
 
-    /// <summary>Runs the step with the arguments set.</summary>
-    public void Run() => Execute(0, 1);
+    /// <summary>Runs the step with the arguments set, split by panel over the workers when it is large enough.</summary>
+    public void Run()
+    {
+        int parts = Parts(Batch);
+        if (parts == 1)
+        {
+            Execute(0, 1);
+        }
+        else
+        {
+            WorkerPool.Run(this, parts);
+        }
+    }
+
+    /// <summary>How many parts a step of <paramref name="batch"/> rows splits into now.</summary>
+    internal int Parts(int batch)
+    {
+        RecurrentWeights w = _weights;
+        long macs = (long)batch * w.GateCount * w.Hidden * w.Hidden;
+        long byWork = Math.Max(1, macs / MinMacsPerPart);
+        return (int)Math.Min(Math.Min(WorkerPool.Available, w.Panels), byWork);
+    }
 
     /// <summary>Runs panels [part·P/parts, (part+1)·P/parts) of the step.</summary>
     public void Execute(int part, int parts)

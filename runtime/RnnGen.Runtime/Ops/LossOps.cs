@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -28,7 +30,8 @@ public static class LossOps
 
                 ReadOnlySpan<float> yRow = y.Slice((t * batch + b) * features, features);
                 ReadOnlySpan<float> tRow = target.Slice((b * steps + t) * features, features);
-                for (int j = 0; j < features; j++)
+                int j = SquaredErrorVector(yRow, tRow, dRow, scale, ref sum);
+                for (; j < features; j++)
                 {
                     float diff = yRow[j] - tRow[j];
                     sum += (double)diff * diff;
@@ -92,6 +95,38 @@ public static class LossOps
         }
 
         return (float)(sum / valid);
+    }
+
+    /// <summary>
+    /// The vectorised part of one row of <see cref="MeanSquaredError"/>: the same gradient per element, the squares
+    /// summed in double lanes (exact products, so only the order of the additions differs); returns where the scalar tail starts.
+    /// </summary>
+    private static int SquaredErrorVector(ReadOnlySpan<float> yRow, ReadOnlySpan<float> tRow, Span<float> dRow, float scale, ref double sum)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || dRow.Length < width)
+        {
+            return 0;
+        }
+
+        ref float y = ref MemoryMarshal.GetReference(yRow);
+        ref float target = ref MemoryMarshal.GetReference(tRow);
+        ref float d = ref MemoryMarshal.GetReference(dRow);
+        Vector<float> factor = new(scale);
+        Vector<double> low = Vector<double>.Zero, high = Vector<double>.Zero;
+        int j = 0;
+        for (; j <= dRow.Length - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> diff = Vector.LoadUnsafe(ref y, k) - Vector.LoadUnsafe(ref target, k);
+            (factor * diff).StoreUnsafe(ref d, k);
+            Vector.Widen(diff, out Vector<double> lo, out Vector<double> hi);
+            low += lo * lo;
+            high += hi * hi;
+        }
+
+        sum += Vector.Sum(low + high);
+        return j;
     }
 
     private static bool IsValid(int t, int b, ReadOnlySpan<int> lengths) => lengths.IsEmpty || t < lengths[b];

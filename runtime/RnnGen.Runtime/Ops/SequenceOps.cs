@@ -1,4 +1,7 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -56,12 +59,25 @@ public static class SequenceOps
     /// <summary>c[r,:] += bias1 + bias2 (the second may be empty).</summary>
     public static void AddBiasRows(int rows, int n, ReadOnlySpan<float> bias1, ReadOnlySpan<float> bias2, Span<float> c, int ldc)
     {
+        ReadOnlySpan<float> first = bias1.Slice(0, n);
+        if (bias2.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Add(first, c.Slice(r * ldc, n));
+            }
+
+            return;
+        }
+
+        ReadOnlySpan<float> second = bias2.Slice(0, n);
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = c.Slice(r * ldc, n);
-            for (int j = 0; j < n; j++)
+            int j = AddPairVector(first, second, row);
+            for (; j < n; j++)
             {
-                row[j] += bias1[j] + (bias2.IsEmpty ? 0f : bias2[j]);
+                row[j] += first[j] + second[j];
             }
         }
     }
@@ -69,13 +85,27 @@ public static class SequenceOps
     /// <summary>dst[j] += Σ_r src[r,j] — the bias gradient of a product over all rows.</summary>
     public static void AddColumnSums(int rows, int n, ReadOnlySpan<float> src, int ld, Span<float> dst)
     {
-        for (int r = 0; r < rows; r++)
+        Span<float> sums = dst.Slice(0, n);
+        int r = 0;
+        // Four rows per pass: the sums are loaded and stored once per four rows instead of once per row.
+        for (; r + 4 <= rows; r += 4)
         {
-            ReadOnlySpan<float> row = src.Slice(r * ld, n);
-            for (int j = 0; j < n; j++)
+            ReadOnlySpan<float> block = src.Slice(r * ld, 3 * ld + n);
+            int j = AddFourRowsVector(block, ld, sums);
+            for (; j < n; j++)
             {
-                dst[j] += row[j];
+                float s = sums[j];
+                s += block[j];
+                s += block[ld + j];
+                s += block[2 * ld + j];
+                s += block[3 * ld + j];
+                sums[j] = s;
             }
+        }
+
+        for (; r < rows; r++)
+        {
+            Add(src.Slice(r * ld, n), sums);
         }
     }
 
@@ -100,18 +130,118 @@ public static class SequenceOps
     /// <summary>dst += src elementwise.</summary>
     public static void Add(ReadOnlySpan<float> src, Span<float> dst)
     {
-        for (int i = 0; i < src.Length; i++)
+        Span<float> target = dst.Slice(0, src.Length);
+        int i = AddVector(src, target);
+        for (; i < src.Length; i++)
         {
-            dst[i] += src[i];
+            target[i] += src[i];
         }
     }
 
     /// <summary>x *= y elementwise (dropout masks).</summary>
     public static void Multiply(Span<float> x, ReadOnlySpan<float> y)
     {
-        for (int i = 0; i < x.Length; i++)
+        ReadOnlySpan<float> factors = y.Slice(0, x.Length);
+        int i = MultiplyVector(x, factors);
+        for (; i < x.Length; i++)
         {
-            x[i] *= y[i];
+            x[i] *= factors[i];
         }
+    }
+
+    /// <summary>The vectorised part of <see cref="Add"/> (dst is as long as src); returns where the scalar tail starts.</summary>
+    private static int AddVector(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        int i = 0;
+        for (; i <= src.Length - width; i += width)
+        {
+            nuint k = (nuint)i;
+            (Vector.LoadUnsafe(ref d, k) + Vector.LoadUnsafe(ref s, k)).StoreUnsafe(ref d, k);
+        }
+
+        return i;
+    }
+
+    /// <summary>The vectorised part of <see cref="Multiply"/> (y is as long as x); returns where the scalar tail starts.</summary>
+    private static int MultiplyVector(Span<float> x, ReadOnlySpan<float> y)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        ref float a = ref MemoryMarshal.GetReference(x);
+        ref float b = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        for (; i <= x.Length - width; i += width)
+        {
+            nuint k = (nuint)i;
+            (Vector.LoadUnsafe(ref a, k) * Vector.LoadUnsafe(ref b, k)).StoreUnsafe(ref a, k);
+        }
+
+        return i;
+    }
+
+    /// <summary>row += first + second (all of row's length) for the vector body; returns where the scalar tail starts.</summary>
+    private static int AddPairVector(ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> row)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        ref float b1 = ref MemoryMarshal.GetReference(first);
+        ref float b2 = ref MemoryMarshal.GetReference(second);
+        ref float c = ref MemoryMarshal.GetReference(row);
+        int j = 0;
+        for (; j <= row.Length - width; j += width)
+        {
+            nuint k = (nuint)j;
+            (Vector.LoadUnsafe(ref c, k) + (Vector.LoadUnsafe(ref b1, k) + Vector.LoadUnsafe(ref b2, k))).StoreUnsafe(ref c, k);
+        }
+
+        return j;
+    }
+
+    /// <summary>
+    /// sums += rows r..r+3 of <paramref name="block"/> (row stride <paramref name="ld"/>) for the vector body, adding the
+    /// rows one after another as the row-by-row loop would, so the result is the same; returns where the scalar tail starts.
+    /// </summary>
+    private static int AddFourRowsVector(ReadOnlySpan<float> block, int ld, Span<float> sums)
+    {
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        ref float r0 = ref MemoryMarshal.GetReference(block);
+        ref float r1 = ref Unsafe.Add(ref r0, ld);
+        ref float r2 = ref Unsafe.Add(ref r0, 2 * ld);
+        ref float r3 = ref Unsafe.Add(ref r0, 3 * ld);
+        ref float d = ref MemoryMarshal.GetReference(sums);
+        int j = 0;
+        for (; j <= sums.Length - width; j += width)
+        {
+            nuint k = (nuint)j;
+            Vector<float> acc = Vector.LoadUnsafe(ref d, k);
+            acc += Vector.LoadUnsafe(ref r0, k);
+            acc += Vector.LoadUnsafe(ref r1, k);
+            acc += Vector.LoadUnsafe(ref r2, k);
+            acc += Vector.LoadUnsafe(ref r3, k);
+            acc.StoreUnsafe(ref d, k);
+        }
+
+        return j;
     }
 }

@@ -98,6 +98,59 @@ public sealed class RecurrentStepTests
         AssertClose(expectedY, y, "y");
     }
 
+    [Theory]
+    [InlineData("lstm", 256, 1)]
+    [InlineData("gru", 160, 3)]
+    [InlineData("tanh", 512, 2)]
+    public void SplitAcrossThreadsGivesTheSameBits(string cell, int hidden, int batch)
+    {
+        int gatesPerUnit = cell == "lstm" ? 4 : cell == "gru" ? 3 : 1;
+        int gh = gatesPerUnit * hidden;
+        var random = new Random(hidden);
+        float[] weight = Random(random, gh * hidden, 0.1f);
+        float[] gatesIn = Random(random, batch * gh, 1f), hPrev = Random(random, batch * hidden, 1f), cPrev = Random(random, batch * hidden, 1f);
+        int[] lengths = Enumerable.Repeat(8, batch).ToArray();
+        var packed = new RecurrentWeights(gatesPerUnit, hidden);
+        packed.Pack(weight);
+
+        (float[] Gates, float[] H, int Parts) Run(int threads)
+        {
+            int saved = RnnThreads.Count;
+            RnnThreads.Count = threads;
+            try
+            {
+                float[] gates = (float[])gatesIn.Clone(), hGates = new float[batch * gh];
+                var h = new float[batch * hidden];
+                int parts = packed.Step.Parts(batch);
+                switch (cell)
+                {
+                    case "lstm":
+                        LstmCell.Step(packed, batch, 5, lengths, gates, cPrev, new float[batch * hidden], hPrev, h, default, 0);
+                        break;
+                    case "gru":
+                        GruCell.Step(packed, batch, 5, lengths, gates, hGates, hPrev, h, default, 0);
+                        break;
+                    default:
+                        SimpleRnnCell.Step(packed, batch, 5, lengths, Nonlinearity.Tanh, gates, hPrev, h, default, 0);
+                        break;
+                }
+
+                return (gates, h, parts);
+            }
+            finally
+            {
+                RnnThreads.Count = saved;
+            }
+        }
+
+        var one = Run(1);
+        var three = Run(3);
+        Assert.Equal(1, one.Parts);
+        Assert.True(three.Parts > 1, $"the step did not split ({three.Parts} part)");
+        Assert.Equal(one.Gates, three.Gates);
+        Assert.Equal(one.H, three.H);
+    }
+
     [Fact]
     public void RepacksWhenTheWeightsChangeAndOnlyThen()
     {
