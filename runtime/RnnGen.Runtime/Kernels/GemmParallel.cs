@@ -11,11 +11,12 @@ namespace RnnGen.Kernels;
 /// </summary>
 internal sealed unsafe class GemmParallel : IParallelWork
 {
-    /// <summary>Least work (2·m·n·k) per part for the unpacked small-m kernels.</summary>
-    internal const long MinFlopsPerSmallPart = 1 << 18;
-
-    /// <summary>Least work per part for the packed kernel, whose parts also pack their own panels.</summary>
-    internal const long MinFlopsPerBlockedPart = 1 << 20;
+    /// <summary>
+    /// Least work per part, in <see cref="Work"/> units: about 3 µs of one core for a one-row product, less for
+    /// products with rows enough to run near the FMA peak. Measured on a 2-core Zen 4: below about twice this a
+    /// second thread (a ~0.2 µs dispatch, plus the split's extra edge tiles and packing) gained little or lost.
+    /// </summary>
+    internal const long MinWorkPerPart = 1 << 19;
 
     /// <summary>Columns per unit of a small-m AxBt split: whole 4-column dot blocks, a 64-byte line of C.</summary>
     private const int AxBtColumnUnit = 16;
@@ -89,15 +90,15 @@ internal sealed unsafe class GemmParallel : IParallelWork
     }
 
     /// <summary>Parts for a small-m AxBt (1 = stay on the calling thread).</summary>
-    internal static int PlanSmallAxBt(int m, int n, int k) => Parts(m, n, k, MinFlopsPerSmallPart, CeilDiv(n, AxBtColumnUnit));
+    internal static int PlanSmallAxBt(int m, int n, int k) => Parts(m, n, k, CeilDiv(n, AxBtColumnUnit));
 
     /// <summary>Parts for a small-m AxB (1 = stay on the calling thread).</summary>
-    internal static int PlanSmallAxB(int m, int n, int k) => Parts(m, n, k, MinFlopsPerSmallPart, CeilDiv(n, 2 * Gemm.VectorWidth));
+    internal static int PlanSmallAxB(int m, int n, int k) => Parts(m, n, k, CeilDiv(n, 2 * Gemm.VectorWidth));
 
     /// <summary>Parts for the packed kernel (1 = stay on the calling thread), and whether they split rows rather than columns.</summary>
     internal static (int Parts, bool SplitRows) PlanBlocked(int m, int n, int k)
     {
-        int threads = Parts(m, n, k, MinFlopsPerBlockedPart, int.MaxValue);
+        int threads = Parts(m, n, k, int.MaxValue);
         if (threads <= 1)
         {
             return (1, false);
@@ -156,17 +157,22 @@ internal sealed unsafe class GemmParallel : IParallelWork
     }
 
     /// <summary>How many parts a product of this size should run as (at most <paramref name="units"/>); 1 = one thread.</summary>
-    private static int Parts(int m, int n, int k, long minFlopsPerPart, int units)
+    private static int Parts(int m, int n, int k, int units)
     {
-        long flops = 2L * m * n * k;
-        if (flops < 2 * minFlopsPerPart)
+        long work = Work(m, n, k);
+        if (work < 2 * MinWorkPerPart)
         {
             return 1; // decided before touching any thread-static or shared state
         }
 
-        long byWork = flops / minFlopsPerPart;
-        return (int)Math.Min(Math.Min(WorkerPool.Available, units), byWork);
+        return (int)Math.Min(Math.Min(WorkerPool.Available, units), work / MinWorkPerPart);
     }
+
+    /// <summary>
+    /// Cost estimate: the flops, plus 8 per element of B, since streaming B bounds the few-row products
+    /// (one row of A runs at about a third of the FMA peak).
+    /// </summary>
+    private static long Work(int m, int n, int k) => (2L * m * n * k) + (8L * n * k);
 
     /// <summary>Total NC-wide blocks the column parts span, i.e. how many times A is packed in all.</summary>
     private static long ColumnBlocksPacked(int n, int nr, int units, int parts)
