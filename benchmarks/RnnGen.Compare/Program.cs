@@ -198,8 +198,8 @@ internal static class Program
         {
             sb.AppendLine();
             string note = maxCores < 1.2
-                ? $"Note: RNNGEN_THREADS={rnnGenThreads ?? "(unset)"} was passed to RnnGen, but it used at most {maxCores.ToString("F2", inv)} cores on any shape: this runtime runs single-threaded (it does not honour RNNGEN_THREADS), so its column is a 1-core result on a {threads}-core affinity mask, and the % column compares it with {threads} cores' peak."
-                : $"Note: RNNGEN_THREADS={rnnGenThreads ?? "(unset)"}; RnnGen used up to {maxCores.ToString("F2", inv)} cores.";
+                ? $"Note: RNNGEN_THREADS={rnnGenThreads ?? "(unset)"} (RnnThreads.Count = {RnnThreads.Count}), but RnnGen used at most {maxCores.ToString("F2", inv)} cores on any shape: either every product was too small to split or other processes held the other core(s), so its column is close to a 1-core result while the % column compares it with {threads} cores' peak."
+                : $"Note: RNNGEN_THREADS={rnnGenThreads ?? "(unset)"} (RnnThreads.Count = {RnnThreads.Count}); RnnGen used up to {maxCores.ToString("F2", inv)} cores.";
             sb.AppendLine(note);
         }
 

@@ -15,6 +15,9 @@ namespace RnnGen.Kernels;
 /// (<see cref="ArgumentException"/> otherwise), then runs unchecked kernels: a cache-blocked, packed,
 /// register-tiled GEMM for large shapes and unpacked streaming kernels when A has only a few rows.
 /// The vector width is chosen by the hardware: AVX-512, else AVX2 + FMA, else 128-bit vectors.
+/// Large products are split over up to <see cref="RnnThreads.Count"/> threads into parts that each own a
+/// disjoint block of C and compute every element in the same order as one thread would, so results are
+/// bitwise identical for every thread count.
 /// C must not overlap A or B. Packing scratch is per thread, so concurrent calls on different threads are safe.
 /// </remarks>
 public static unsafe class Gemm
@@ -38,20 +41,12 @@ public static unsafe class Gemm
         {
             if (m <= SmallRowsAxBt)
             {
-                if (Vector512.IsHardwareAccelerated)
+                if (!GemmParallel.TrySmallAxBt(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate))
                 {
-                    GemmSmallM.AxBt<Vec512Ops, Vector512<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
-                }
-                else if (Avx2.IsSupported && Fma.IsSupported)
-                {
-                    GemmSmallM.AxBt<Vec256Ops, Vector256<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
-                }
-                else
-                {
-                    GemmSmallM.AxBt<Vec128Ops, Vector128<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                    SmallAxBt(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
                 }
             }
-            else
+            else if (!GemmParallel.TryBlocked(m, n, k, pa, lda, false, pb, ldb, true, pc, ldc, accumulate))
             {
                 Blocked(m, n, k, pa, lda, false, pb, ldb, true, pc, ldc, accumulate);
             }
@@ -71,20 +66,12 @@ public static unsafe class Gemm
         {
             if (m <= SmallRowsAxB)
             {
-                if (Vector512.IsHardwareAccelerated)
+                if (!GemmParallel.TrySmallAxB(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate))
                 {
-                    GemmSmallM.AxB<Vec512Ops, Vector512<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
-                }
-                else if (Avx2.IsSupported && Fma.IsSupported)
-                {
-                    GemmSmallM.AxB<Vec256Ops, Vector256<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
-                }
-                else
-                {
-                    GemmSmallM.AxB<Vec128Ops, Vector128<float>>(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                    SmallAxB(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
                 }
             }
-            else
+            else if (!GemmParallel.TryBlocked(m, n, k, pa, lda, false, pb, ldb, false, pc, ldc, accumulate))
             {
                 Blocked(m, n, k, pa, lda, false, pb, ldb, false, pc, ldc, accumulate);
             }
@@ -102,11 +89,49 @@ public static unsafe class Gemm
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            Blocked(m, n, k, pa, lda, true, pb, ldb, false, pc, ldc, accumulate);
+            if (!GemmParallel.TryBlocked(m, n, k, pa, lda, true, pb, ldb, false, pc, ldc, accumulate))
+            {
+                Blocked(m, n, k, pa, lda, true, pb, ldb, false, pc, ldc, accumulate);
+            }
         }
     }
 
-    private static void Blocked(int m, int n, int k, float* a, nint lda, bool aTransposed, float* b, nint ldb, bool bTransposed, float* c, nint ldc, bool accumulate)
+    /// <summary>The small-m <see cref="AxBt"/> kernel at the widest vector the hardware runs (one thread).</summary>
+    internal static void SmallAxBt(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            GemmSmallM.AxBt<Vec512Ops, Vector512<float>>(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+        else if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            GemmSmallM.AxBt<Vec256Ops, Vector256<float>>(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+        else
+        {
+            GemmSmallM.AxBt<Vec128Ops, Vector128<float>>(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+    }
+
+    /// <summary>The small-m <see cref="AxB"/> kernel at the widest vector the hardware runs (one thread).</summary>
+    internal static void SmallAxB(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            GemmSmallM.AxB<Vec512Ops, Vector512<float>>(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+        else if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            GemmSmallM.AxB<Vec256Ops, Vector256<float>>(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+        else
+        {
+            GemmSmallM.AxB<Vec128Ops, Vector128<float>>(m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        }
+    }
+
+    /// <summary>The packed, cache-blocked kernel at the widest vector the hardware runs (one thread).</summary>
+    internal static void Blocked(int m, int n, int k, float* a, nint lda, bool aTransposed, float* b, nint ldb, bool bTransposed, float* c, nint ldc, bool accumulate)
     {
         if (Vector512.IsHardwareAccelerated)
         {
@@ -121,6 +146,9 @@ public static unsafe class Gemm
             GemmBlocked.Run<Vec128Ops, Vector128<float>>(m, n, k, a, lda, aTransposed, b, ldb, bTransposed, c, ldc, accumulate);
         }
     }
+
+    /// <summary>Floats per vector of the path <see cref="SmallAxBt"/>, <see cref="SmallAxB"/> and <see cref="Blocked"/> take.</summary>
+    internal static int VectorWidth => Vector512.IsHardwareAccelerated ? 16 : Avx2.IsSupported && Fma.IsSupported ? 8 : 4;
 
     /// <summary>Handles empty products: nothing to do, or (k = 0, overwrite) clear C. Returns true when done.</summary>
     private static bool Trivial(int m, int n, int k, Span<float> c, int ldc, bool accumulate)

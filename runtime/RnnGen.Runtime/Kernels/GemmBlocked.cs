@@ -1,5 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnGen.Kernels;
 
@@ -253,13 +255,33 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>Packs B[0..kc, 0..nc] stored as rows of the transpose (element (p,j) at b + j·ldb + p) into NR-column panels.</summary>
+    /// <remarks>
+    /// A transpose: 8 (AVX) or 4 (SSE) rows of the stored matrix at a time are read as vectors and transposed in
+    /// registers into 8 or 4 consecutive columns of the panel; leftover rows and the depth tail go element by element.
+    /// </remarks>
     private static void PackBTransposed(float* b, nint ldb, int nc, int kc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
             float* panel = dst + ((nint)jr * kc);
-            for (int j = 0; j < cols; j++)
+            int j = 0;
+            if (Avx.IsSupported)
+            {
+                for (; j + 8 <= cols; j += 8)
+                {
+                    TransposeRows8(b + ((jr + j) * ldb), ldb, kc, panel + j, nr);
+                }
+            }
+            else if (Sse.IsSupported)
+            {
+                for (; j + 4 <= cols; j += 4)
+                {
+                    TransposeRows4(b + ((jr + j) * ldb), ldb, kc, panel + j, nr);
+                }
+            }
+
+            for (; j < cols; j++)
             {
                 float* src = b + ((jr + j) * ldb);
                 float* d = panel + j;
@@ -269,13 +291,93 @@ internal static unsafe class GemmBlocked
                 }
             }
 
-            for (int j = cols; j < nr; j++)
+            for (; j < nr; j++)
             {
                 for (int p = 0; p < kc; p++)
                 {
                     panel[(p * nr) + j] = 0f;
                 }
             }
+        }
+    }
+
+    /// <summary>Rows 0..7 of src (kc floats each, ldb apart) become columns 0..7 of dst (kc rows, nr apart).</summary>
+    private static void TransposeRows8(float* src, nint ldb, int kc, float* dst, int nr)
+    {
+        float* s0 = src, s1 = src + ldb, s2 = src + (2 * ldb), s3 = src + (3 * ldb);
+        float* s4 = src + (4 * ldb), s5 = src + (5 * ldb), s6 = src + (6 * ldb), s7 = src + (7 * ldb);
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            // Rows a..h, elements 0..7: interleave pairs, then quads within 128-bit lanes, then swap lanes.
+            Vector256<float> ab0 = Avx.UnpackLow(Avx.LoadVector256(s0 + p), Avx.LoadVector256(s1 + p));   // a0 b0 a1 b1 | a4 b4 a5 b5
+            Vector256<float> ab1 = Avx.UnpackHigh(Avx.LoadVector256(s0 + p), Avx.LoadVector256(s1 + p));  // a2 b2 a3 b3 | a6 b6 a7 b7
+            Vector256<float> cd0 = Avx.UnpackLow(Avx.LoadVector256(s2 + p), Avx.LoadVector256(s3 + p));
+            Vector256<float> cd1 = Avx.UnpackHigh(Avx.LoadVector256(s2 + p), Avx.LoadVector256(s3 + p));
+            Vector256<float> ef0 = Avx.UnpackLow(Avx.LoadVector256(s4 + p), Avx.LoadVector256(s5 + p));
+            Vector256<float> ef1 = Avx.UnpackHigh(Avx.LoadVector256(s4 + p), Avx.LoadVector256(s5 + p));
+            Vector256<float> gh0 = Avx.UnpackLow(Avx.LoadVector256(s6 + p), Avx.LoadVector256(s7 + p));
+            Vector256<float> gh1 = Avx.UnpackHigh(Avx.LoadVector256(s6 + p), Avx.LoadVector256(s7 + p));
+            Vector256<float> abcd0 = Avx.Shuffle(ab0, cd0, 0x44); // a0 b0 c0 d0 | a4 b4 c4 d4
+            Vector256<float> abcd1 = Avx.Shuffle(ab0, cd0, 0xEE); // a1 b1 c1 d1 | a5 ...
+            Vector256<float> abcd2 = Avx.Shuffle(ab1, cd1, 0x44);
+            Vector256<float> abcd3 = Avx.Shuffle(ab1, cd1, 0xEE);
+            Vector256<float> efgh0 = Avx.Shuffle(ef0, gh0, 0x44);
+            Vector256<float> efgh1 = Avx.Shuffle(ef0, gh0, 0xEE);
+            Vector256<float> efgh2 = Avx.Shuffle(ef1, gh1, 0x44);
+            Vector256<float> efgh3 = Avx.Shuffle(ef1, gh1, 0xEE);
+            float* d = dst + (p * nr);
+            Avx.Store(d, Avx.Permute2x128(abcd0, efgh0, 0x20));
+            Avx.Store(d + nr, Avx.Permute2x128(abcd1, efgh1, 0x20));
+            Avx.Store(d + (2 * nr), Avx.Permute2x128(abcd2, efgh2, 0x20));
+            Avx.Store(d + (3 * nr), Avx.Permute2x128(abcd3, efgh3, 0x20));
+            Avx.Store(d + (4 * nr), Avx.Permute2x128(abcd0, efgh0, 0x31));
+            Avx.Store(d + (5 * nr), Avx.Permute2x128(abcd1, efgh1, 0x31));
+            Avx.Store(d + (6 * nr), Avx.Permute2x128(abcd2, efgh2, 0x31));
+            Avx.Store(d + (7 * nr), Avx.Permute2x128(abcd3, efgh3, 0x31));
+        }
+
+        for (; p < kc; p++)
+        {
+            float* d = dst + (p * nr);
+            d[0] = s0[p];
+            d[1] = s1[p];
+            d[2] = s2[p];
+            d[3] = s3[p];
+            d[4] = s4[p];
+            d[5] = s5[p];
+            d[6] = s6[p];
+            d[7] = s7[p];
+        }
+    }
+
+    /// <summary>Rows 0..3 of src become columns 0..3 of dst (the SSE form of <see cref="TransposeRows8"/>).</summary>
+    private static void TransposeRows4(float* src, nint ldb, int kc, float* dst, int nr)
+    {
+        float* s0 = src, s1 = src + ldb, s2 = src + (2 * ldb), s3 = src + (3 * ldb);
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            Vector128<float> r0 = Sse.LoadVector128(s0 + p), r1 = Sse.LoadVector128(s1 + p);
+            Vector128<float> r2 = Sse.LoadVector128(s2 + p), r3 = Sse.LoadVector128(s3 + p);
+            Vector128<float> ab0 = Sse.UnpackLow(r0, r1);  // a0 b0 a1 b1
+            Vector128<float> ab1 = Sse.UnpackHigh(r0, r1); // a2 b2 a3 b3
+            Vector128<float> cd0 = Sse.UnpackLow(r2, r3);
+            Vector128<float> cd1 = Sse.UnpackHigh(r2, r3);
+            float* d = dst + (p * nr);
+            Sse.Store(d, Sse.MoveLowToHigh(ab0, cd0));             // a0 b0 c0 d0
+            Sse.Store(d + nr, Sse.MoveHighToLow(cd0, ab0));        // a1 b1 c1 d1
+            Sse.Store(d + (2 * nr), Sse.MoveLowToHigh(ab1, cd1));
+            Sse.Store(d + (3 * nr), Sse.MoveHighToLow(cd1, ab1));
+        }
+
+        for (; p < kc; p++)
+        {
+            float* d = dst + (p * nr);
+            d[0] = s0[p];
+            d[1] = s1[p];
+            d[2] = s2[p];
+            d[3] = s3[p];
         }
     }
 
