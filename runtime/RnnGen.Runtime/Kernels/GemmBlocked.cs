@@ -304,50 +304,19 @@ internal static unsafe class GemmBlocked
     /// <summary>Rows 0..7 of src (kc floats each, ldb apart) become columns 0..7 of dst (kc rows, nr apart).</summary>
     private static void TransposeRows8(float* src, nint ldb, int kc, float* dst, int nr)
     {
-        float* s0 = src, s1 = src + ldb, s2 = src + (2 * ldb), s3 = src + (3 * ldb);
-        float* s4 = src + (4 * ldb), s5 = src + (5 * ldb), s6 = src + (6 * ldb), s7 = src + (7 * ldb);
         int p = 0;
         for (; p + 8 <= kc; p += 8)
         {
-            // Rows a..h, elements 0..7: interleave pairs, then quads within 128-bit lanes, then swap lanes.
-            Vector256<float> ab0 = Avx.UnpackLow(Avx.LoadVector256(s0 + p), Avx.LoadVector256(s1 + p));   // a0 b0 a1 b1 | a4 b4 a5 b5
-            Vector256<float> ab1 = Avx.UnpackHigh(Avx.LoadVector256(s0 + p), Avx.LoadVector256(s1 + p));  // a2 b2 a3 b3 | a6 b6 a7 b7
-            Vector256<float> cd0 = Avx.UnpackLow(Avx.LoadVector256(s2 + p), Avx.LoadVector256(s3 + p));
-            Vector256<float> cd1 = Avx.UnpackHigh(Avx.LoadVector256(s2 + p), Avx.LoadVector256(s3 + p));
-            Vector256<float> ef0 = Avx.UnpackLow(Avx.LoadVector256(s4 + p), Avx.LoadVector256(s5 + p));
-            Vector256<float> ef1 = Avx.UnpackHigh(Avx.LoadVector256(s4 + p), Avx.LoadVector256(s5 + p));
-            Vector256<float> gh0 = Avx.UnpackLow(Avx.LoadVector256(s6 + p), Avx.LoadVector256(s7 + p));
-            Vector256<float> gh1 = Avx.UnpackHigh(Avx.LoadVector256(s6 + p), Avx.LoadVector256(s7 + p));
-            Vector256<float> abcd0 = Avx.Shuffle(ab0, cd0, 0x44); // a0 b0 c0 d0 | a4 b4 c4 d4
-            Vector256<float> abcd1 = Avx.Shuffle(ab0, cd0, 0xEE); // a1 b1 c1 d1 | a5 ...
-            Vector256<float> abcd2 = Avx.Shuffle(ab1, cd1, 0x44);
-            Vector256<float> abcd3 = Avx.Shuffle(ab1, cd1, 0xEE);
-            Vector256<float> efgh0 = Avx.Shuffle(ef0, gh0, 0x44);
-            Vector256<float> efgh1 = Avx.Shuffle(ef0, gh0, 0xEE);
-            Vector256<float> efgh2 = Avx.Shuffle(ef1, gh1, 0x44);
-            Vector256<float> efgh3 = Avx.Shuffle(ef1, gh1, 0xEE);
-            float* d = dst + (p * nr);
-            Avx.Store(d, Avx.Permute2x128(abcd0, efgh0, 0x20));
-            Avx.Store(d + nr, Avx.Permute2x128(abcd1, efgh1, 0x20));
-            Avx.Store(d + (2 * nr), Avx.Permute2x128(abcd2, efgh2, 0x20));
-            Avx.Store(d + (3 * nr), Avx.Permute2x128(abcd3, efgh3, 0x20));
-            Avx.Store(d + (4 * nr), Avx.Permute2x128(abcd0, efgh0, 0x31));
-            Avx.Store(d + (5 * nr), Avx.Permute2x128(abcd1, efgh1, 0x31));
-            Avx.Store(d + (6 * nr), Avx.Permute2x128(abcd2, efgh2, 0x31));
-            Avx.Store(d + (7 * nr), Avx.Permute2x128(abcd3, efgh3, 0x31));
+            Transpose.Block8x8(src + p, ldb, dst + (p * nr), nr);
         }
 
         for (; p < kc; p++)
         {
             float* d = dst + (p * nr);
-            d[0] = s0[p];
-            d[1] = s1[p];
-            d[2] = s2[p];
-            d[3] = s3[p];
-            d[4] = s4[p];
-            d[5] = s5[p];
-            d[6] = s6[p];
-            d[7] = s7[p];
+            for (int r = 0; r < 8; r++)
+            {
+                d[r] = src[(r * ldb) + p];
+            }
         }
     }
 
