@@ -182,13 +182,22 @@ internal sealed class ModelEmitter
             _w.Line("private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];");
         }
 
-        if (FusedSteps)
+        if (FusedSteps || PackedSteps)
         {
             foreach (RecurrentStage stage in _plan.Stages.OfType<RecurrentStage>())
             {
+                int gh = stage.GateCount * stage.Hidden;
                 foreach (Direction d in stage.Directions)
                 {
-                    _w.Line($"private readonly {Kernels}RecurrentWeights {PackedField(d)} = new({stage.GateCount}, {stage.Hidden}); // W_hh in panels, repacked by Forward when it changed");
+                    if (FusedSteps)
+                    {
+                        _w.Line($"private readonly {Kernels}RecurrentWeights {PackedField(d)} = new({stage.GateCount}, {stage.Hidden}); // W_hh in panels, repacked by Forward when it changed");
+                    }
+                    else
+                    {
+                        _w.Line($"private readonly {Kernels}PackedMatrix {PackedField(d)} = new({stage.Hidden}, {gh}); // W_hhᵀ for every step's product, repacked by Forward when it changed");
+                        _w.Line($"private readonly {Kernels}PackedMatrix {PackedField(d)}Backward = new({gh}, {stage.Hidden}); // W_hh, repacked by Backward when it changed");
+                    }
                 }
             }
         }
@@ -476,6 +485,22 @@ internal sealed class ModelEmitter
     /// </summary>
     private bool FusedSteps => B <= FusedStepMaxBatch && T >= FusedStepMinSteps;
 
+    /// <summary>
+    /// Whether a larger batch multiplies by W_hh packed once per call (<see cref="Kernels"/>PackedMatrix)
+    /// instead of repacking it inside every step's product.
+    /// </summary>
+    private bool PackedSteps => B > FusedStepMaxBatch && T >= FusedStepMinSteps;
+
+    /// <summary>One step's unfused product: C[B,G·H] += h·W_hhᵀ, from the packed weight when there is one.</summary>
+    private string StepProduct(Direction d, int gh, int h, string hBefore, string target) => PackedSteps
+        ? $"{Kernels}Gemm.AxPacked(BatchSize, {hBefore}, {h}, {PackedField(d)}, {target}, {gh}, accumulate: true);"
+        : $"{Kernels}Gemm.AxBt(BatchSize, {gh}, {h}, {hBefore}, {h}, weightHh, {h}, {target}, {gh}, accumulate: true);";
+
+    /// <summary>One backward step's product: dh[B,H] += dGates·W_hh, from the packed weight when there is one.</summary>
+    private string BackwardStepProduct(Direction d, int gh, int h, string dGates, string dh) => PackedSteps
+        ? $"{Kernels}Gemm.AxPacked(BatchSize, {dGates}, {gh}, {PackedField(d)}Backward, {dh}, {h}, accumulate: true);"
+        : $"{Kernels}Gemm.AxB(BatchSize, {h}, {gh}, {dGates}, {gh}, weightHh, {h}, {dh}, {h}, accumulate: true);";
+
     private static string PackedField(Direction d) => $"_packed{d.WeightHh.Slot.Name}";
 
     private static string A(Slot slot) => $"a.Slice(A{slot.Name}, {slot.Length})";
@@ -597,6 +622,10 @@ internal sealed class ModelEmitter
             {
                 _w.Line($"{PackedField(d)}.Pack({P(d.WeightHh)});");
             }
+            else if (PackedSteps)
+            {
+                _w.Line($"{PackedField(d)}.Pack({P(d.WeightHh)}, transposed: true);");
+            }
 
             foreach ((int first, int last) in Chunks(d.Reverse))
             {
@@ -644,6 +673,11 @@ internal sealed class ModelEmitter
             if (!s.SequenceOut)
             {
                 _w.Line($"{Kernels}SequenceOps.AddColumns(BatchSize, {h}, g.Slice(G{s.OutputGradient.Name} + {d.Index * h}, {s.OutputGradient.Length - d.Index * h}), {s.OutFeatures}, {G(d.HiddenGradient)}, {h});");
+            }
+
+            if (PackedSteps)
+            {
+                _w.Line($"{PackedField(d)}Backward.Pack({P(d.WeightHh)}, transposed: false);");
             }
 
             foreach ((int first, int last) in Chunks(!d.Reverse))
@@ -701,7 +735,7 @@ internal sealed class ModelEmitter
         _w.Line($"/// <summary>{s.Layer.Name} layer {s.SubLayer}, {(d.Reverse ? "reverse" : "forward")} direction, steps {first} to {last}.</summary>");
         _w.Open($"private void Forward{StepMethod(s, d, first, last)}()");
         _w.Line("global::System.Span<float> a = _activations.Span;");
-        if (!FusedSteps)
+        if (!FusedSteps && !PackedSteps)
         {
             _w.Line($"global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(P{d.WeightHh.Slot.Name}, {d.WeightHh.Slot.Length}); // [{gh},{h}]");
         }
@@ -728,7 +762,7 @@ internal sealed class ModelEmitter
                     }
 
                     _w.Line($"// t = {t}: Gates[{t}] += h·W_hhᵀ; i, f, g, o -> c, h");
-                    _w.Line($"{Kernels}Gemm.AxBt(BatchSize, {gh}, {h}, {hBefore}, {h}, weightHh, {h}, {gates}, {gh}, accumulate: true);");
+                    _w.Line(StepProduct(d, gh, h, hBefore, gates));
                     _w.Line($"{Kernels}LstmCell.Forward(BatchSize, {h}, {t}, lengths, {gates}, {cBefore}, {cAfter}, {hBefore}, {hAfter}, {y}, {yStride});");
                     break;
                 case LayerKind.Gru:
@@ -741,7 +775,7 @@ internal sealed class ModelEmitter
                     }
 
                     _w.Line($"// t = {t}: HiddenGates[{t}] += h·W_hhᵀ; r, z, n -> h");
-                    _w.Line($"{Kernels}Gemm.AxBt(BatchSize, {gh}, {h}, {hBefore}, {h}, weightHh, {h}, {hGates}, {gh}, accumulate: true);");
+                    _w.Line(StepProduct(d, gh, h, hBefore, hGates));
                     _w.Line($"{Kernels}GruCell.Forward(BatchSize, {h}, {t}, lengths, {gates}, {hGates}, {hBefore}, {hAfter}, {y}, {yStride});");
                     break;
                 default:
@@ -754,7 +788,7 @@ internal sealed class ModelEmitter
                     }
 
                     _w.Line($"// t = {t}: Gates[{t}] += h·W_hhᵀ; h = {act}(Gates[{t}])");
-                    _w.Line($"{Kernels}Gemm.AxBt(BatchSize, {gh}, {h}, {hBefore}, {h}, weightHh, {h}, {gates}, {gh}, accumulate: true);");
+                    _w.Line(StepProduct(d, gh, h, hBefore, gates));
                     _w.Line($"{Kernels}SimpleRnnCell.Forward(BatchSize, {h}, {t}, lengths, {nonlinearity}, {gates}, {hBefore}, {hAfter}, {y}, {yStride});");
                     break;
             }
@@ -779,7 +813,11 @@ internal sealed class ModelEmitter
         _w.Open($"private void Backward{StepMethod(s, d, first, last)}()");
         _w.Line("global::System.Span<float> a = _activations.Span;");
         _w.Line("global::System.Span<float> g = _gradients.Span;");
-        _w.Line($"global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(P{d.WeightHh.Slot.Name}, {d.WeightHh.Slot.Length}); // [{gh},{h}]");
+        if (!PackedSteps)
+        {
+            _w.Line($"global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(P{d.WeightHh.Slot.Name}, {d.WeightHh.Slot.Length}); // [{gh},{h}]");
+        }
+
         _w.Line("global::System.ReadOnlySpan<int> lengths = _lengths;");
         string dh = G(d.HiddenGradient);
         int step = first < last ? 1 : -1;
@@ -794,19 +832,19 @@ internal sealed class ModelEmitter
                 case LayerKind.Lstm:
                     _w.Line($"// t = {t}: dGates[{t}] from dh, dc; dh = dGates·W_hh");
                     _w.Line($"{Kernels}LstmCell.Backward(BatchSize, {h}, {t}, lengths, {gates}, a.Slice(A{d.Cells!.Name} + {N(before)}, {N(bh)}), a.Slice(A{d.Cells.Name} + {N(after)}, {N(bh)}), {dy}, {yStride}, {dh}, {G(d.CellGradient!)}, {dGates});");
-                    _w.Line($"{Kernels}Gemm.AxB(BatchSize, {h}, {gh}, {dGates}, {gh}, weightHh, {h}, {dh}, {h}, accumulate: true);");
+                    _w.Line(BackwardStepProduct(d, gh, h, dGates, dh));
                     break;
                 case LayerKind.Gru:
                     string hGates = $"a.Slice(A{d.HiddenGates!.Name} + {N(t * bgh)}, {N(bgh)})";
                     string dhGates = $"g.Slice(G{d.HiddenGatesGradient!.Name} + {N(t * bgh)}, {N(bgh)})";
                     _w.Line($"// t = {t}: dGates[{t}], dHiddenGates[{t}] from dh; dh = z·dh + dHiddenGates·W_hh");
                     _w.Line($"{Kernels}GruCell.Backward(BatchSize, {h}, {t}, lengths, {gates}, {hGates}, a.Slice(A{d.States.Name} + {N(before)}, {N(bh)}), {dy}, {yStride}, {dh}, {dGates}, {dhGates});");
-                    _w.Line($"{Kernels}Gemm.AxB(BatchSize, {h}, {gh}, {dhGates}, {gh}, weightHh, {h}, {dh}, {h}, accumulate: true);");
+                    _w.Line(BackwardStepProduct(d, gh, h, dhGates, dh));
                     break;
                 default:
                     _w.Line($"// t = {t}: dGates[{t}] = dh·act'; dh = dGates·W_hh");
                     _w.Line($"{Kernels}SimpleRnnCell.Backward(BatchSize, {h}, {t}, lengths, global::RnnGen.Nonlinearity.{(s.Layer.Nonlinearity == 1 ? "Relu" : "Tanh")}, {gates}, {dy}, {yStride}, {dh}, {dGates});");
-                    _w.Line($"{Kernels}Gemm.AxB(BatchSize, {h}, {gh}, {dGates}, {gh}, weightHh, {h}, {dh}, {h}, accumulate: true);");
+                    _w.Line(BackwardStepProduct(d, gh, h, dGates, dh));
                     break;
             }
 

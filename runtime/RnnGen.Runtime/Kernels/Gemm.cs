@@ -78,6 +78,28 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// C[m,n] (+)= A[m,k] · B, where B (k × n) was packed once into <paramref name="b"/>: the per-step product of
+    /// a large batch with a recurrent weight, without repacking the weight at every step. Bitwise equal to the
+    /// unpacked blocked product.
+    /// </summary>
+    public static void AxPacked(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        b.RequirePacked();
+        int n = b.Columns, k = b.Rows;
+        Validate(m, n, k, a.Length, m, k, lda, nameof(a), k * n, k, n, n, nameof(b), c.Length, ldc);
+        if (m == 0)
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pc = c)
+        {
+            PackedProduct.Run(m, pa, lda, b, pc, ldc, accumulate);
+        }
+    }
+
     /// <summary>C[m,n] (+)= A[k,m]ᵀ · B[k,n].</summary>
     public static void AtxB(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate)
     {

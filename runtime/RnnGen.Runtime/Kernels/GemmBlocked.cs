@@ -77,6 +77,64 @@ internal static unsafe class GemmBlocked
         }
     }
 
+    /// <summary>Depth of each packed block for depth k: k cut into equal blocks of at most <see cref="KC"/>.</summary>
+    public static int DepthBlock(int k)
+    {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
+    }
+
+    /// <summary>
+    /// C[m, from..to) (+)= A[m,k] · B[k, from..to) with B already packed (<see cref="PackedMatrix"/>: for each depth
+    /// block, all of B's NR-column panels; <paramref name="from"/> is a multiple of NR). Sums each element in the
+    /// same order as <see cref="Run{TOps, TV}"/>, so the two agree bit for bit.
+    /// </summary>
+    public static void RunPacked<TOps, TV>(int m, int k, float* a, nint lda, PackedMatrix b, int from, int to, float* c, nint ldc, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        int kcMax = DepthBlock(k);
+        int mcMax = Math.Min(MC, RoundUp(m, MR));
+        float* pa = GemmScratch.PackA(kcMax * mcMax);
+        int panelColumns = b.PaddedColumns;
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            float* pb = b.Data + ((nint)pc * panelColumns) + ((nint)from * kc);
+            bool acc = accumulate || pc > 0;
+            for (int ic = 0; ic < m; ic += MC)
+            {
+                int mc = Math.Min(MC, m - ic);
+                PackA(a + (ic * lda) + pc, lda, mc, kc, pa);
+                Macro<TOps, TV>(mc, to - from, kc, pa, pb, c + (ic * ldc) + from, ldc, acc);
+            }
+        }
+    }
+
+    /// <summary>Packs all of B (k × n, element (p,j) at b[p·ldb+j], or b[j·ldb+p] when transposed) block by depth block into <paramref name="dst"/>.</summary>
+    public static void PackAll(float* b, nint ldb, bool transposed, int k, int n, int nr, float* dst)
+    {
+        int kcMax = DepthBlock(k);
+        int padded = RoundUp(n, nr);
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            float* block = dst + ((nint)pc * padded);
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                if (transposed)
+                {
+                    PackBTransposed(b + (jc * ldb) + pc, ldb, nc, kc, nr, block + ((nint)jc * kc));
+                }
+                else
+                {
+                    PackB(b + (pc * ldb) + jc, ldb, nc, kc, nr, block + ((nint)jc * kc));
+                }
+            }
+        }
+    }
+
     [SkipLocalsInit]
     private static void Macro<TOps, TV>(int mc, int nc, int kc, float* pa, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>

@@ -70,6 +70,25 @@ public sealed class FiniteDifferenceTests
     }
 
     [Fact]
+    public void LargeBatchOfEveryCellThroughPackedWeights()
+    {
+        var model = new LargeBatchMixedStack(seed: 6);
+        var data = new CaseData(10, 6, 3, seed: 16, lengths: [6, 1, 5, 6, 3, 2, 6, 4, 6, 5]);
+        float[] target = data.Floats(10 * 6 * 2);
+        var output = new float[target.Length];
+        model.Forward(data.Input, output, data.Lengths);
+        float loss = model.Loss(target);
+        model.ZeroGradients();
+        model.Backward();
+        var reference = new ScalarReferenceModel(6, 10, 3, "mse",
+            new ReferenceLayer("lstm", "lstm", 5, Bidirectional: true), new ReferenceLayer("gru", "gru", 4),
+            new ReferenceLayer("rnn_tanh", "rnn", 3), new ReferenceLayer("dense", "fc", 2));
+        Compare(model.Parameters, model.Gradients, loss, data.Input, model.InputGradient.ToArray(),
+            (p, x) => reference.Loss(p, x, null, data.Lengths, D(target), null));
+        AssertPaddedOutputIsZero(output, data.Lengths, 6, 2);
+    }
+
+    [Fact]
     public void EmbeddingIntoMixedLstmGruStack()
     {
         var model = new MixedStackLm(seed: 4);

@@ -40,3 +40,12 @@ public partial class NoLossReluRnn { }
 [Lstm(HiddenSize = 4, NumLayers = 2, Bidirectional = true, Name = "rnn")]
 [Loss(LossKind.MeanSquaredError)]
 public partial class StatefulLstm { }
+
+// B > 8: every step multiplies by W_hh packed once per call (Gemm.AxPacked), not the fused small-batch step.
+[RnnModel(SequenceLength = 6, BatchSize = 10, InputSize = 3)]
+[Lstm(HiddenSize = 5, Bidirectional = true, Name = "lstm")]
+[Gru(HiddenSize = 4, Name = "gru")]
+[SimpleRnn(HiddenSize = 3, Name = "rnn")]
+[Dense(OutputSize = 2, Name = "fc")]
+[Loss(LossKind.MeanSquaredError)]
+public partial class LargeBatchMixedStack { }

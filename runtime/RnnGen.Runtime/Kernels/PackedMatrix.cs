@@ -1,0 +1,94 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace RnnGen.Kernels;
+
+/// <summary>
+/// The right operand of a product repeated many times (a recurrent weight, used at every time step of a
+/// large batch), packed once into the blocked GEMM's panel order so that no step packs it again. Multiply
+/// with <see cref="Gemm.AxPacked"/>.
+/// </summary>
+public sealed unsafe class PackedMatrix
+{
+    private readonly AlignedBuffer _panels;
+
+    /// <summary>A copy of the matrix the panels hold, to skip repacking unchanged weights.</summary>
+    private readonly float[] _packedFrom;
+    private bool _packed;
+    private bool _packedTransposed;
+
+    /// <param name="rows">k: rows of the operand B as it enters the product.</param>
+    /// <param name="columns">n: columns of B (columns of the result).</param>
+    public PackedMatrix(int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        Rows = rows;
+        Columns = columns;
+        PanelWidth = 2 * Gemm.VectorWidth;
+        PaddedColumns = (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
+        _panels = new AlignedBuffer(checked(rows * PaddedColumns));
+        _packedFrom = new float[checked(rows * columns)];
+    }
+
+    /// <summary>k.</summary>
+    public int Rows { get; }
+
+    /// <summary>n.</summary>
+    public int Columns { get; }
+
+    /// <summary>Columns per panel (two vectors: the micro-kernel's NR).</summary>
+    internal int PanelWidth { get; }
+
+    /// <summary>n rounded up to whole panels.</summary>
+    internal int PaddedColumns { get; }
+
+    /// <summary>The packed panels (the buffer is pinned).</summary>
+    internal float* Data
+    {
+        get
+        {
+            fixed (float* start = _panels.Span)
+            {
+                return start;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs B = <paramref name="matrix"/> (k × n, row-major), or B = <paramref name="matrix"/>ᵀ when
+    /// <paramref name="transposed"/> (then it is n × k, like a PyTorch weight entering x·Wᵀ). Skipped when the
+    /// same matrix, bit for bit, was packed last time the same way.
+    /// </summary>
+    public void Pack(ReadOnlySpan<float> matrix, bool transposed)
+    {
+        if (matrix.Length != _packedFrom.Length)
+        {
+            string shape = transposed ? $"[{Columns}, {Rows}]" : $"[{Rows}, {Columns}]";
+            throw new ArgumentException($"The matrix has {matrix.Length} elements; expected {shape} = {_packedFrom.Length}.", nameof(matrix));
+        }
+
+        if (_packed && _packedTransposed == transposed && MemoryMarshal.AsBytes(matrix).SequenceEqual(MemoryMarshal.AsBytes(_packedFrom.AsSpan())))
+        {
+            return;
+        }
+
+        matrix.CopyTo(_packedFrom);
+        fixed (float* source = matrix)
+        {
+            GemmBlocked.PackAll(source, transposed ? Rows : Columns, transposed, Rows, Columns, PanelWidth, Data);
+        }
+
+        _packed = true;
+        _packedTransposed = transposed;
+    }
+
+    /// <summary>Throws unless <see cref="Pack"/> has run (an unpacked operand would silently multiply by zeros).</summary>
+    internal void RequirePacked()
+    {
+        if (!_packed)
+        {
+            throw new InvalidOperationException("The PackedMatrix has not been packed yet: call Pack first.");
+        }
+    }
+}
