@@ -40,6 +40,13 @@ public sealed class SnapshotTests
             [Loss(LossKind.MeanSquaredError)]
             public partial class Lstm { }
             """,
+        ["LargeBatchLstm"] = """
+            [RnnModel(SequenceLength = 4, BatchSize = 16, InputSize = 3)]
+            [Lstm(HiddenSize = 5, Name = "rnn")]
+            [Dense(OutputSize = 2, Name = "fc")]
+            [Loss(LossKind.MeanSquaredError)]
+            public partial class LargeBatchLstm { }
+            """,
         ["Gru"] = """
             [RnnModel(SequenceLength = 4, BatchSize = 2, InputSize = 3)]
             [Gru(HiddenSize = 5, Name = "rnn")]
