@@ -156,16 +156,24 @@ public sealed class WorkerPoolTests
             WorkerPool.Run(work, 2); // warm up: starts the worker and tiers up
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        // One-time allocations (the JIT tiering up, a wait handle made the first time the caller blocks on a
+        // loaded machine) can land in any one window; an allocation per dispatch shows up in every window.
+        long allocated = long.MaxValue;
+        int rounds = 0;
+        for (; rounds < 3 && allocated != 0; rounds++)
         {
-            WorkerPool.Run(work, 2);
-            WorkerPool.Run(work, 3);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                WorkerPool.Run(work, 2);
+                WorkerPool.Run(work, 3);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
-        Assert.Equal((1000 * 2) + (10_000 * 5), work.Count);
+        Assert.Equal((1000 * 2) + (rounds * 10_000 * 5), work.Count);
     }
 
     [Fact]
