@@ -65,6 +65,11 @@ internal sealed class GflopsColumn : IColumn
                 return shape.Flops;
             }
 
+            if (parameter.Value is GemmShape product)
+            {
+                return product.Flops;
+            }
+
             if (parameter.Name == "Shape" && parameter.Value is string key)
             {
                 return BenchCatalog.Get(key).Flops;
