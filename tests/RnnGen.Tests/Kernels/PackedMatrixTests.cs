@@ -1,5 +1,6 @@
 using System;
 using RnnGen.Kernels;
+using RnnGen.Tests.Threading;
 using Xunit;
 
 namespace RnnGen.Tests.Kernels;
@@ -8,6 +9,7 @@ namespace RnnGen.Tests.Kernels;
 /// <see cref="Gemm.AxPacked"/> against the scalar reference, and bit for bit against the blocked kernel
 /// that packs B on every call, for edge panels, several depth blocks, both operand layouts and thread counts.
 /// </summary>
+[Collection(ThreadCountCollection.Name)] // changes RnnThreads.Count
 public sealed unsafe class PackedMatrixTests
 {
     [Theory]

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using RnnGen.Kernels;
+using RnnGen.Tests.Threading;
 using Xunit;
 
 namespace RnnGen.Tests.Kernels;
@@ -11,6 +12,7 @@ namespace RnnGen.Tests.Kernels;
 /// <c>Forward</c>. Shapes cover partial panels, every row-group size, padded rows, and odd steps (panels
 /// walked backwards).
 /// </summary>
+[Collection(ThreadCountCollection.Name)] // changes RnnThreads.Count
 public sealed class RecurrentStepTests
 {
     public static TheoryData<string, int, int, int> Cases()
