@@ -156,8 +156,11 @@ internal sealed unsafe class GemmParallel : IParallelWork
         }
     }
 
-    /// <summary>How many parts a product of this size should run as (at most <paramref name="units"/>); 1 = one thread.</summary>
-    private static int Parts(int m, int n, int k, int units)
+    /// <summary>
+    /// How many parts a product of this size should run as (at most <paramref name="units"/>); 1 = one thread.
+    /// Shared by every kernel that splits a product over the pool (also the packed product and the fused step).
+    /// </summary>
+    internal static int Parts(int m, int n, int k, int units)
     {
         long work = Work(m, n, k);
         if (work < 2 * MinWorkPerPart)

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 
 namespace RnnGen.Kernels;
 
@@ -12,10 +11,8 @@ public sealed unsafe class PackedMatrix
 {
     private readonly AlignedBuffer _panels;
 
-    /// <summary>A copy of the matrix the panels hold, to skip repacking unchanged weights.</summary>
-    private readonly float[] _packedFrom;
+    private readonly PackedSource _source;
     private bool _packed;
-    private bool _packedTransposed;
 
     /// <param name="rows">k: rows of the operand B as it enters the product.</param>
     /// <param name="columns">n: columns of B (columns of the result).</param>
@@ -28,7 +25,7 @@ public sealed unsafe class PackedMatrix
         PanelWidth = 2 * Gemm.VectorWidth;
         PaddedColumns = (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
         _panels = new AlignedBuffer(checked(rows * PaddedColumns));
-        _packedFrom = new float[checked(rows * columns)];
+        _source = new PackedSource(checked(rows * columns));
     }
 
     /// <summary>k.</summary>
@@ -62,25 +59,23 @@ public sealed unsafe class PackedMatrix
     /// </summary>
     public void Pack(ReadOnlySpan<float> matrix, bool transposed)
     {
-        if (matrix.Length != _packedFrom.Length)
+        if (matrix.Length != _source.Length)
         {
             string shape = transposed ? $"[{Columns}, {Rows}]" : $"[{Rows}, {Columns}]";
-            throw new ArgumentException($"The matrix has {matrix.Length} elements; expected {shape} = {_packedFrom.Length}.", nameof(matrix));
+            throw new ArgumentException($"The matrix has {matrix.Length} elements; expected {shape} = {_source.Length}.", nameof(matrix));
         }
 
-        if (_packed && _packedTransposed == transposed && MemoryMarshal.AsBytes(matrix).SequenceEqual(MemoryMarshal.AsBytes(_packedFrom.AsSpan())))
+        if (_source.Unchanged(matrix, layout: transposed ? 1 : 0))
         {
             return;
         }
 
-        matrix.CopyTo(_packedFrom);
         fixed (float* source = matrix)
         {
             GemmBlocked.PackAll(source, transposed ? Rows : Columns, transposed, Rows, Columns, PanelWidth, Data);
         }
 
         _packed = true;
-        _packedTransposed = transposed;
     }
 
     /// <summary>Throws unless <see cref="Pack"/> has run (an unpacked operand would silently multiply by zeros).</summary>

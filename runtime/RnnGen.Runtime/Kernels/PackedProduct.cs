@@ -24,9 +24,7 @@ internal sealed unsafe class PackedProduct : IParallelWork
 
     public static void Run(int m, float* a, nint lda, PackedMatrix b, float* c, nint ldc, bool accumulate)
     {
-        int panels = b.PaddedColumns / b.PanelWidth;
-        long work = 2L * m * b.Rows * b.Columns;
-        int parts = work < 2 * GemmParallel.MinWorkPerPart ? 1 : (int)Math.Min(Math.Min(WorkerPool.Available, panels), work / GemmParallel.MinWorkPerPart);
+        int parts = GemmParallel.Parts(m, b.Columns, b.Rows, b.PaddedColumns / b.PanelWidth);
         if (parts <= 1)
         {
             Columns(m, a, lda, b, 0, b.Columns, c, ldc, accumulate);

@@ -17,12 +17,6 @@ namespace RnnGen.Kernels;
 /// </remarks>
 internal sealed unsafe class RecurrentStep : IParallelWork
 {
-    /// <summary>
-    /// Multiply-adds a part must have before a step is split: a dispatch costs about a microsecond, a part of
-    /// this size several (measured: an H = 64 RNN step stays on one thread, an H = 256 LSTM step splits).
-    /// </summary>
-    internal const long MinMacsPerPart = 64 * 1024;
-
     private readonly RecurrentWeights _weights;
 
     public RecurrentStep(RecurrentWeights weights) => _weights = weights;
@@ -63,13 +57,14 @@ internal sealed unsafe class RecurrentStep : IParallelWork
         }
     }
 
-    /// <summary>How many parts a step of <paramref name="batch"/> rows splits into now.</summary>
+    /// <summary>
+    /// How many parts a step of <paramref name="batch"/> rows splits into now: the product h·W_hhᵀ weighed like
+    /// any other product (an H = 64 RNN step stays on one thread, an H = 256 LSTM step splits), one panel at least per part.
+    /// </summary>
     internal int Parts(int batch)
     {
         RecurrentWeights w = _weights;
-        long macs = (long)batch * w.GateCount * w.Hidden * w.Hidden;
-        long byWork = Math.Max(1, macs / MinMacsPerPart);
-        return (int)Math.Min(Math.Min(WorkerPool.Available, w.Panels), byWork);
+        return GemmParallel.Parts(batch, w.GateCount * w.Hidden, w.Hidden, w.Panels);
     }
 
     /// <summary>Runs panels [part·P/parts, (part+1)·P/parts) of the step.</summary>

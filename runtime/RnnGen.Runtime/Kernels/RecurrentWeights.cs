@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -20,9 +19,7 @@ public sealed unsafe class RecurrentWeights
 {
     private readonly AlignedBuffer _panels;
 
-    /// <summary>A copy of the matrix the panels hold, to skip repacking unchanged weights.</summary>
-    private readonly float[] _packedFrom;
-    private bool _packed;
+    private readonly PackedSource _source;
 
     /// <param name="gateCount">Gates per unit: 4 for an LSTM, 3 for a GRU, 1 for a plain RNN.</param>
     /// <param name="hidden">H: hidden units, and the inputs of W_hh.</param>
@@ -41,7 +38,7 @@ public sealed unsafe class RecurrentWeights
         PanelVectors = gateCount * UnitVectors;
         Panels = (hidden + UnitsPerPanel - 1) / UnitsPerPanel;
         _panels = new AlignedBuffer(checked(Panels * PanelLength));
-        _packedFrom = new float[checked(gateCount * hidden * hidden)];
+        _source = new PackedSource(checked(gateCount * hidden * hidden));
         Step = new RecurrentStep(this);
     }
 
@@ -87,17 +84,16 @@ public sealed unsafe class RecurrentWeights
     /// </summary>
     public void Pack(ReadOnlySpan<float> weightHh)
     {
-        if (weightHh.Length != _packedFrom.Length)
+        if (weightHh.Length != _source.Length)
         {
-            throw new ArgumentException($"weight_hh has {weightHh.Length} elements; expected [{GateCount * Hidden}, {Hidden}] = {_packedFrom.Length}.", nameof(weightHh));
+            throw new ArgumentException($"weight_hh has {weightHh.Length} elements; expected [{GateCount * Hidden}, {Hidden}] = {_source.Length}.", nameof(weightHh));
         }
 
-        if (_packed && MemoryMarshal.AsBytes(weightHh).SequenceEqual(MemoryMarshal.AsBytes(_packedFrom.AsSpan())))
+        if (_source.Unchanged(weightHh))
         {
             return;
         }
 
-        weightHh.CopyTo(_packedFrom);
         fixed (float* source = weightHh, packed = _panels.Span)
         {
             for (int panel = 0; panel < Panels; panel++)
@@ -108,8 +104,6 @@ public sealed unsafe class RecurrentWeights
                 }
             }
         }
-
-        _packed = true;
     }
 
     /// <summary>
