@@ -38,5 +38,10 @@ internal sealed class IndentedWriter
         Line("}" + suffix);
     }
 
+    /// <summary>One level deeper without a brace (an object initialiser's members).</summary>
+    public void Indent() => _depth++;
+
+    public void Unindent() => _depth--;
+
     public override string ToString() => _text.ToString();
 }

@@ -76,7 +76,7 @@ public sealed class IncrementalTests
         var steps = driver.GetRunResult().Results.Single().TrackedSteps;
         foreach (string name in AllTrackingNames)
         {
-            Assert.True(steps.ContainsKey(name), $"tracking name {name} did not run");
+            Assert.True(steps.ContainsKey(name), $"tracking name {name} did not run; ran: {string.Join(", ", steps.Keys)}");
         }
     }
 

@@ -88,6 +88,35 @@ public sealed class SnapshotTests
             [Lstm(HiddenSize = 5)]
             public partial class LstmNoLoss { }
             """,
+        ["PeepholeLstm"] = """
+            [RnnModel(SequenceLength = 4, BatchSize = 2, InputSize = 3)]
+            [Lstm(HiddenSize = 5, Peephole = true, ForgetBias = 1, Name = "rnn")]
+            [Dense(OutputSize = 2, Name = "fc")]
+            [Loss(LossKind.Huber, Delta = 0.5)]
+            public partial class PeepholeLstm { }
+            """,
+        ["LayerNormLstm"] = """
+            [RnnModel(SequenceLength = 4, BatchSize = 2, InputSize = 3)]
+            [Lstm(HiddenSize = 5, LayerNorm = true, Name = "rnn")]
+            [Dense(OutputSize = 2, Name = "fc")]
+            [Loss(LossKind.BinaryCrossEntropyWithLogits)]
+            public partial class LayerNormLstm { }
+            """,
+        ["ProjectedBidirectionalLstm"] = """
+            [RnnModel(SequenceLength = 4, BatchSize = 12, InputSize = 3)]
+            [Lstm(HiddenSize = 6, ProjectionSize = 2, Bidirectional = true, Name = "rnn")]
+            [Dense(OutputSize = 2, Name = "fc")]
+            [Loss(LossKind.MeanAbsoluteError)]
+            public partial class ProjectedBidirectionalLstm { }
+            """,
+        ["LearnedStateGru"] = """
+            [RnnModel(SequenceLength = 4, BatchSize = 2)]
+            [Embedding(VocabSize = 7, Dim = 3, Name = "embed")]
+            [Gru(HiddenSize = 5, NumLayers = 2, LearnInitialState = true, Name = "rnn")]
+            [Dense(OutputSize = 7, Name = "head")]
+            [Loss(LossKind.SoftmaxCrossEntropy, IgnoreIndex = 0)]
+            public partial class LearnedStateGru { }
+            """,
         ["NestedModel"] = """
             public static partial class Outer
             {

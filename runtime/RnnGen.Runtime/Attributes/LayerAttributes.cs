@@ -2,32 +2,6 @@ using System;
 
 namespace RnnGen;
 
-/// <summary>Non-linearity of a <see cref="SimpleRnnAttribute"/> layer.</summary>
-public enum Nonlinearity
-{
-    Tanh = 0,
-    Relu = 1,
-}
-
-/// <summary>Activation applied by a <see cref="DenseAttribute"/> layer.</summary>
-public enum Activation
-{
-    None = 0,
-    Tanh = 1,
-    Relu = 2,
-    Sigmoid = 3,
-}
-
-/// <summary>Training objective declared by <see cref="LossAttribute"/>.</summary>
-public enum LossKind
-{
-    /// <summary>Softmax over the last dimension, then negative log-likelihood of the target class.</summary>
-    SoftmaxCrossEntropy = 0,
-
-    /// <summary>Mean of squared differences over every feature of every valid position.</summary>
-    MeanSquaredError = 1,
-}
-
 /// <summary>Token-id input: a lookup table of <c>[VocabSize, Dim]</c> (PyTorch <c>nn.Embedding</c>). First layer only.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class EmbeddingAttribute : Attribute
@@ -50,6 +24,12 @@ public abstract class RecurrentLayerAttribute : Attribute
     /// <summary>When false, only the last valid step's hidden state is passed on (PyTorch's <c>h_n</c> of the top layer).</summary>
     public bool ReturnSequences { get; set; } = true;
 
+    /// <summary>
+    /// When true, the initial state is a parameter (<c>name.h0</c>, and <c>name.c0</c> for an LSTM, shape
+    /// <c>[layers·directions, H]</c>), the same for every row, trained like any weight; its gradient is the sum over rows.
+    /// </summary>
+    public bool LearnInitialState { get; set; }
+
     public string? Name { get; set; }
 }
 
@@ -60,10 +40,31 @@ public sealed class SimpleRnnAttribute : RecurrentLayerAttribute
     public Nonlinearity Nonlinearity { get; set; } = Nonlinearity.Tanh;
 }
 
-/// <summary>LSTM with PyTorch's gate order <c>i, f, g, o</c>.</summary>
+/// <summary>LSTM with PyTorch's gate order <c>i, f, g, o</c>, and its variants.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class LstmAttribute : RecurrentLayerAttribute
 {
+    /// <summary>
+    /// P &gt; 0 projects each output: h = W_hr·(o⊙tanh c), as PyTorch's <c>nn.LSTM(proj_size=P)</c>
+    /// (<c>weight_hr_l0</c> [P, H]; <c>weight_hh_l0</c> [4H, P]; outputs and h of size P). 0: none.
+    /// </summary>
+    public int ProjectionSize { get; set; }
+
+    /// <summary>Peephole connections (Gers &amp; Schmidhuber 2000): <c>weight_ci_l0</c>, <c>weight_cf_l0</c>, <c>weight_co_l0</c>, each [H].</summary>
+    public bool Peephole { get; set; }
+
+    /// <summary>
+    /// Layer normalisation (Ba, Kiros &amp; Hinton 2016) of the input and recurrent pre-activations and of the cell
+    /// state before its tanh: <c>layer_norm_{ih,hh,c}_{weight,bias}_l0</c>, and no <c>bias_ih</c> / <c>bias_hh</c>.
+    /// </summary>
+    public bool LayerNorm { get; set; }
+
+    /// <summary>
+    /// Initial value of the forget gate's bias (1 is Keras's <c>unit_forget_bias</c>, which helps long sequences).
+    /// 0 keeps PyTorch's default initialisation; any other value sets the forget slice of <c>bias_ih</c> (of the input
+    /// layer norm's bias with <see cref="LayerNorm"/>) to it and that of <c>bias_hh</c> to 0.
+    /// </summary>
+    public double ForgetBias { get; set; }
 }
 
 /// <summary>GRU with PyTorch's gate order <c>r, z, n</c>; the reset gate multiplies <c>W_hn h + b_hn</c>.</summary>
@@ -88,4 +89,10 @@ public sealed class LossAttribute : Attribute
     public LossAttribute(LossKind kind) => Kind = kind;
 
     public LossKind Kind { get; }
+
+    /// <summary><see cref="LossKind.Huber"/>: where the loss turns from quadratic to linear (PyTorch's <c>delta</c>, default 1).</summary>
+    public double Delta { get; set; } = 1.0;
+
+    /// <summary><see cref="LossKind.SoftmaxCrossEntropy"/>: a target class that contributes nothing (PyTorch's <c>ignore_index</c>, default −100).</summary>
+    public int IgnoreIndex { get; set; } = -100;
 }

@@ -10,8 +10,6 @@ namespace RnnGen.Kernels;
 public sealed unsafe class PackedMatrix
 {
     private readonly AlignedBuffer _panels;
-
-    private readonly PackedSource _source;
     private bool _packed;
 
     /// <param name="rows">k: rows of the operand B as it enters the product.</param>
@@ -25,7 +23,6 @@ public sealed unsafe class PackedMatrix
         PanelWidth = 2 * Gemm.VectorWidth;
         PaddedColumns = (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
         _panels = new AlignedBuffer(checked(rows * PaddedColumns));
-        _source = new PackedSource(checked(rows * columns));
     }
 
     /// <summary>k.</summary>
@@ -39,6 +36,9 @@ public sealed unsafe class PackedMatrix
 
     /// <summary>n rounded up to whole panels.</summary>
     internal int PaddedColumns { get; }
+
+    /// <summary>The parameter version packed last (<see cref="ParameterSet.Version"/>); −1 when unknown.</summary>
+    public long PackedVersion { get; private set; } = -1;
 
     /// <summary>The packed panels (the buffer is pinned).</summary>
     internal float* Data
@@ -54,18 +54,19 @@ public sealed unsafe class PackedMatrix
 
     /// <summary>
     /// Packs B = <paramref name="matrix"/> (k × n, row-major), or B = <paramref name="matrix"/>ᵀ when
-    /// <paramref name="transposed"/> (then it is n × k, like a PyTorch weight entering x·Wᵀ). Skipped when the
-    /// same matrix, bit for bit, was packed last time the same way.
+    /// <paramref name="transposed"/> (then it is n × k, like a PyTorch weight entering x·Wᵀ). Skipped when
+    /// <paramref name="version"/> (a <see cref="ParameterSet.Version"/>) is the one packed last time; a negative
+    /// version always packs.
     /// </summary>
-    public void Pack(ReadOnlySpan<float> matrix, bool transposed)
+    public void Pack(ReadOnlySpan<float> matrix, bool transposed, long version = -1)
     {
-        if (matrix.Length != _source.Length)
+        if (matrix.Length != Rows * Columns)
         {
             string shape = transposed ? $"[{Columns}, {Rows}]" : $"[{Rows}, {Columns}]";
-            throw new ArgumentException($"The matrix has {matrix.Length} elements; expected {shape} = {_source.Length}.", nameof(matrix));
+            throw new ArgumentException($"The matrix has {matrix.Length} elements; expected {shape} = {Rows * Columns}.", nameof(matrix));
         }
 
-        if (_source.Unchanged(matrix, layout: transposed ? 1 : 0))
+        if (_packed && version >= 0 && version == PackedVersion)
         {
             return;
         }
@@ -76,6 +77,7 @@ public sealed unsafe class PackedMatrix
         }
 
         _packed = true;
+        PackedVersion = version;
     }
 
     /// <summary>Throws unless <see cref="Pack"/> has run (an unpacked operand would silently multiply by zeros).</summary>

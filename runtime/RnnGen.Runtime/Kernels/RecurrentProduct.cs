@@ -5,8 +5,9 @@ namespace RnnGen.Kernels;
 /// <summary>
 /// One panel of the per-step product h·W_hhᵀ for a few batch rows: every vector of the panel gets its
 /// own accumulator per row (3 or 4 per row), the weights stream from the packed panel once per row
-/// group, and each h value is broadcast once. One row alone splits the inputs into even and odd halves
-/// so that eight chains, not four, hide the FMA latency.
+/// group, and each h value is broadcast once. Every output is one chain of FMAs over the inputs in
+/// order, whatever the row group, so a row's result does not depend on how many rows the batch has
+/// (a partial batch, or a one-step <c>Step</c>, gives exactly the numbers of a full <c>Forward</c>).
 /// </summary>
 internal static unsafe class RecurrentProduct
 {
@@ -61,28 +62,7 @@ internal static unsafe class RecurrentProduct
         int w = TOps.Count;
         int stride = TV4.Count * w;
         TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
-        TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
-        int p = 0;
-        for (; p + 2 <= k; p += 2)
-        {
-            float* w0 = panel + ((nint)p * stride);
-            float* w1 = w0 + stride;
-            TV x = TOps.Broadcast(h[p]);
-            TV y = TOps.Broadcast(h[p + 1]);
-            a0 = TOps.Fma(x, TOps.Load(w0), a0);
-            b0 = TOps.Fma(y, TOps.Load(w1), b0);
-            a1 = TOps.Fma(x, TOps.Load(w0 + w), a1);
-            b1 = TOps.Fma(y, TOps.Load(w1 + w), b1);
-            a2 = TOps.Fma(x, TOps.Load(w0 + (2 * w)), a2);
-            b2 = TOps.Fma(y, TOps.Load(w1 + (2 * w)), b2);
-            if (TV4.Count == 4)
-            {
-                a3 = TOps.Fma(x, TOps.Load(w0 + (3 * w)), a3);
-                b3 = TOps.Fma(y, TOps.Load(w1 + (3 * w)), b3);
-            }
-        }
-
-        if (p < k)
+        for (int p = 0; p < k; p++)
         {
             float* w0 = panel + ((nint)p * stride);
             TV x = TOps.Broadcast(h[p]);
@@ -95,7 +75,7 @@ internal static unsafe class RecurrentProduct
             }
         }
 
-        StoreRow<TOps, TV, TV4>(tile, TOps.Add(a0, b0), TOps.Add(a1, b1), TOps.Add(a2, b2), TOps.Add(a3, b3));
+        StoreRow<TOps, TV, TV4>(tile, a0, a1, a2, a3);
     }
 
     private static void TwoRows<TOps, TV, TV4>(int k, float* h, nint ldh, float* panel, float* tile)

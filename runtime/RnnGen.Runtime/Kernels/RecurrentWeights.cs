@@ -5,31 +5,32 @@ using System.Runtime.Intrinsics.X86;
 namespace RnnGen.Kernels;
 
 /// <summary>
-/// A recurrent weight W_hh [G·H, H] (PyTorch layout) repacked for the per-step product h·W_hhᵀ of a
-/// small batch. Hidden units are cut into panels of <see cref="UnitsPerPanel"/> units; a panel holds,
+/// A recurrent weight W_hh [G·H, K] (PyTorch layout; K = H, or the projection size P) repacked for the
+/// per-step product h·W_hhᵀ of a small batch. Hidden units are cut into panels of <see cref="UnitsPerPanel"/> units; a panel holds,
 /// for each input p in turn, the weights of every gate for those units (<see cref="PanelVectors"/>
 /// vectors, contiguous). One panel therefore yields complete gate pre-activations for its units, so the
 /// cell can finish them while they are still in L1, and the weights stream through memory in order.
 /// </summary>
 /// <remarks>
-/// Generated code packs once per <c>Forward</c> (weights may change between calls) and then calls the
-/// cells' <c>Step</c> overloads. Units past H in the last panel are zero-padded.
+/// The recurrence driver packs once per call, when the parameters changed since the last pack (see
+/// <see cref="PackedVersion"/>). Units past H in the last panel are zero-padded.
 /// </remarks>
-public sealed unsafe class RecurrentWeights
+internal sealed unsafe class RecurrentWeights
 {
     private readonly AlignedBuffer _panels;
 
-    private readonly PackedSource _source;
-
     /// <param name="gateCount">Gates per unit: 4 for an LSTM, 3 for a GRU, 1 for a plain RNN.</param>
-    /// <param name="hidden">H: hidden units, and the inputs of W_hh.</param>
-    public RecurrentWeights(int gateCount, int hidden)
+    /// <param name="hidden">H: hidden units.</param>
+    /// <param name="inputs">K: the inputs of W_hh (H, or the projection size).</param>
+    public RecurrentWeights(int gateCount, int hidden, int inputs)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gateCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(gateCount, 4);
         ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
         GateCount = gateCount;
         Hidden = hidden;
+        Inputs = inputs;
         Width = Vector512.IsHardwareAccelerated ? 16 : Avx2.IsSupported && Fma.IsSupported ? 8 : 4;
 
         // Enough independent accumulators to hide the FMA latency: a one-gate cell takes four vectors of units.
@@ -38,18 +39,19 @@ public sealed unsafe class RecurrentWeights
         PanelVectors = gateCount * UnitVectors;
         Panels = (hidden + UnitsPerPanel - 1) / UnitsPerPanel;
         _panels = new AlignedBuffer(checked(Panels * PanelLength));
-        _source = new PackedSource(checked(gateCount * hidden * hidden));
-        Step = new RecurrentStep(this);
     }
-
-    /// <summary>The reusable step these weights drive (one model instance runs one step at a time).</summary>
-    internal RecurrentStep Step { get; }
 
     /// <summary>Gates per hidden unit.</summary>
     public int GateCount { get; }
 
     /// <summary>Hidden units H.</summary>
     public int Hidden { get; }
+
+    /// <summary>Inputs K of W_hh.</summary>
+    public int Inputs { get; }
+
+    /// <summary>The parameter version packed last (<see cref="ParameterSet.Version"/>); −1 before the first pack.</summary>
+    public long PackedVersion { get; private set; } = -1;
 
     /// <summary>Floats per vector the panels were laid out for (16, 8 or 4, chosen by the hardware).</summary>
     internal int Width { get; }
@@ -66,8 +68,8 @@ public sealed unsafe class RecurrentWeights
     /// <summary>Number of panels covering H.</summary>
     internal int Panels { get; }
 
-    /// <summary>Floats per panel: H inputs × PanelVectors vectors.</summary>
-    internal int PanelLength => Hidden * PanelVectors * Width;
+    /// <summary>Floats per panel: K inputs × PanelVectors vectors.</summary>
+    internal int PanelLength => Inputs * PanelVectors * Width;
 
     /// <summary>The first float of panel <paramref name="panel"/> (the buffer is pinned).</summary>
     internal float* Panel(int panel)
@@ -79,17 +81,17 @@ public sealed unsafe class RecurrentWeights
     }
 
     /// <summary>
-    /// Repacks <paramref name="weightHh"/> ([G·H, H], row-major) into panels, unless it is bit for bit the
-    /// matrix packed last time: comparing costs a fraction of packing, and inference repeats the same weights.
+    /// Repacks <paramref name="weightHh"/> ([G·H, K], row-major) into panels, unless <paramref name="version"/> is the
+    /// version packed last time (a negative version always packs).
     /// </summary>
-    public void Pack(ReadOnlySpan<float> weightHh)
+    public void Pack(ReadOnlySpan<float> weightHh, long version)
     {
-        if (weightHh.Length != _source.Length)
+        if (weightHh.Length != GateCount * Hidden * Inputs)
         {
-            throw new ArgumentException($"weight_hh has {weightHh.Length} elements; expected [{GateCount * Hidden}, {Hidden}] = {_source.Length}.", nameof(weightHh));
+            throw new ArgumentException($"weight_hh has {weightHh.Length} elements; expected [{GateCount * Hidden}, {Inputs}] = {GateCount * Hidden * Inputs}.", nameof(weightHh));
         }
 
-        if (_source.Unchanged(weightHh))
+        if (version >= 0 && version == PackedVersion)
         {
             return;
         }
@@ -104,6 +106,8 @@ public sealed unsafe class RecurrentWeights
                 }
             }
         }
+
+        PackedVersion = version;
     }
 
     /// <summary>
@@ -112,7 +116,7 @@ public sealed unsafe class RecurrentWeights
     /// </summary>
     private void PackVector(float* source, float* panel, int panelIndex, int v)
     {
-        int h = Hidden, w = Width;
+        int h = Hidden, k = Inputs, w = Width;
         nint rowFloats = PanelVectors * w;
         int gate = v / UnitVectors;
         int firstUnit = (panelIndex * UnitsPerPanel) + ((v % UnitVectors) * w);
@@ -122,18 +126,18 @@ public sealed unsafe class RecurrentWeights
         {
             for (; lane + 8 <= w && firstUnit + lane + 8 <= h; lane += 8)
             {
-                float* rows = source + ((nint)((gate * h) + firstUnit + lane) * h);
+                float* rows = source + ((nint)((gate * h) + firstUnit + lane) * k);
                 int p = 0;
-                for (; p + 8 <= h; p += 8)
+                for (; p + 8 <= k; p += 8)
                 {
-                    Transpose.Block8x8(rows + p, h, column + (p * rowFloats) + lane, rowFloats);
+                    Transpose.Block8x8(rows + p, k, column + (p * rowFloats) + lane, rowFloats);
                 }
 
-                for (; p < h; p++)
+                for (; p < k; p++)
                 {
                     for (int l = 0; l < 8; l++)
                     {
-                        column[(p * rowFloats) + lane + l] = rows[(l * (nint)h) + p];
+                        column[(p * rowFloats) + lane + l] = rows[(l * (nint)k) + p];
                     }
                 }
             }
@@ -142,8 +146,8 @@ public sealed unsafe class RecurrentWeights
         for (; lane < w; lane++)
         {
             int unit = firstUnit + lane;
-            float* row = source + ((nint)((gate * h) + unit) * h);
-            for (int p = 0; p < h; p++)
+            float* row = source + ((nint)((gate * h) + unit) * k);
+            for (int p = 0; p < k; p++)
             {
                 column[(p * rowFloats) + lane] = unit < h ? row[p] : 0f;
             }

@@ -22,8 +22,8 @@ internal sealed class AdamUpdate
     public void Step(ParameterSet parameters, ParameterSet gradients, double lr, double beta1, double beta2, float epsilon, double weightDecay)
     {
         _pair.Validate(parameters, gradients);
-        Span<float> p = parameters.Data;
-        ReadOnlySpan<float> g = gradients.Data;
+        Span<float> p = parameters.WritableData;
+        ReadOnlySpan<float> g = gradients.ReadOnlyData;
         _firstMoment ??= new AlignedBuffer(p.Length);
         _secondMoment ??= new AlignedBuffer(p.Length);
         if (_firstMoment.Length != p.Length)

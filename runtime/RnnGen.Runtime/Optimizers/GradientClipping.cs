@@ -21,7 +21,7 @@ public static class GradientClipping
         }
 
         // Padding is zero, so the flat sum equals the sum over tensors.
-        Span<float> g = gradients.Data;
+        Span<float> g = gradients.WritableData;
         float norm = (float)Math.Sqrt(SumOfSquares(g));
         float coefficient = maxNorm / (norm + 1e-6f);
         if (coefficient < 1)

@@ -50,8 +50,8 @@ public sealed class Sgd : IOptimizer
     public void Step(ParameterSet parameters, ParameterSet gradients)
     {
         _pair.Validate(parameters, gradients);
-        Span<float> p = parameters.Data;
-        ReadOnlySpan<float> g = gradients.Data;
+        Span<float> p = parameters.WritableData;
+        ReadOnlySpan<float> g = gradients.ReadOnlyData;
         if (Momentum == 0)
         {
             Update(p, g, default, -LearningRate, WeightDecay, 0, nesterov: false, first: false);

@@ -22,6 +22,28 @@ public sealed class AlignedBuffer
         Length = length;
     }
 
+    /// <summary>
+    /// Allocates <paramref name="length"/> floats for <paramref name="owner"/> (e.g. "MyModel activations"); when memory
+    /// runs out, the exception names the owner and the size instead of a bare <see cref="OutOfMemoryException"/>.
+    /// </summary>
+    public AlignedBuffer(int length, string owner)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        try
+        {
+            _storage = GC.AllocateArray<float>(length + AlignmentBytes / sizeof(float), pinned: true);
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new OutOfMemoryException(
+                $"{owner}: could not allocate {length:N0} floats ({length * 4.0 / (1 << 20):N1} MB). Reduce the model's sizes or the batch, or free memory.", e);
+        }
+
+        nint address = Marshal.UnsafeAddrOfPinnedArrayElement(_storage, 0);
+        _offset = (int)((AlignmentBytes - (address & (AlignmentBytes - 1))) & (AlignmentBytes - 1)) / sizeof(float);
+        Length = length;
+    }
+
     public int Length { get; }
 
     public Span<float> Span => _storage.AsSpan(_offset, Length);

@@ -16,6 +16,8 @@ public sealed class ParameterSet
     private readonly int[] _lengths;
     private readonly Dictionary<string, int> _index;
     private readonly AlignedBuffer _buffer;
+    private long _version;
+    private bool _directWrites;
 
     /// <summary>Creates a zero-filled set; each tensor starts on a 64-byte boundary.</summary>
     public ParameterSet(IReadOnlyList<(string Name, int[] Shape)> tensors)
@@ -75,11 +77,84 @@ public sealed class ParameterSet
         }
     }
 
-    /// <summary>The whole backing store, alignment padding included (padding is always zero).</summary>
-    public Span<float> Data => _buffer.Span;
+    /// <summary>
+    /// A key for caches of these values (a model's weights repacked for its kernels): it changes whenever the values
+    /// may have changed, and is −1 (cache nothing) while a span taken from <see cref="Data"/> or the indexer may still
+    /// be written — such a span can be written at any time, even after a model has read the values, so models then
+    /// repack on every call. <see cref="EndDirectWrites"/> ends that; Load, CopyFrom, Clear and the optimizers write
+    /// without opening it.
+    /// </summary>
+    public long Version => _directWrites ? -1 : _version;
 
-    /// <summary>The tensor's elements, row-major.</summary>
-    public Span<float> this[string name] => _buffer.Slice(_offsets[IndexOf(name)], _lengths[IndexOf(name)]);
+    /// <summary>The whole backing store, alignment padding included (padding is always zero). Writable: see <see cref="Version"/>.</summary>
+    public Span<float> Data
+    {
+        get
+        {
+            OpenDirectWrites();
+            return _buffer.Span;
+        }
+    }
+
+    /// <summary>The whole backing store, read-only.</summary>
+    public ReadOnlySpan<float> ReadOnlyData => _buffer.Span;
+
+    /// <summary>The tensor's elements, row-major. Writable: see <see cref="Version"/>; read with <see cref="GetReadOnly"/>.</summary>
+    public Span<float> this[string name]
+    {
+        get
+        {
+            int i = IndexOf(name);
+            OpenDirectWrites();
+            return _buffer.Slice(_offsets[i], _lengths[i]);
+        }
+    }
+
+    /// <summary>The tensor's elements, read-only.</summary>
+    public ReadOnlySpan<float> GetReadOnly(string name)
+    {
+        int i = IndexOf(name);
+        return _buffer.Slice(_offsets[i], _lengths[i]);
+    }
+
+    /// <summary>
+    /// Declares that no span taken from <see cref="Data"/> or the indexer will be written any more, so models may
+    /// again keep their repacked weights between calls (the fast path of repeated inference).
+    /// </summary>
+    public void EndDirectWrites()
+    {
+        _directWrites = false;
+        _version++;
+    }
+
+    /// <summary>Copies <paramref name="values"/> into one tensor (a write that leaves <see cref="Version"/> cacheable).</summary>
+    public void CopyFrom(string name, ReadOnlySpan<float> values)
+    {
+        int i = IndexOf(name);
+        if (values.Length != _lengths[i])
+        {
+            throw new ArgumentException($"Tensor '{name}' has {_lengths[i]} elements (shape {ShapeText(_shapes[i])}); {values.Length} were given.", nameof(values));
+        }
+
+        values.CopyTo(_buffer.Slice(_offsets[i], _lengths[i]));
+        _version++;
+    }
+
+    /// <summary>The backing store for the runtime's own writers (optimizers, clipping): counts as a write, opens nothing.</summary>
+    internal Span<float> WritableData
+    {
+        get
+        {
+            _version++;
+            return _buffer.Span;
+        }
+    }
+
+    private void OpenDirectWrites()
+    {
+        _directWrites = true;
+        _version++;
+    }
 
     public bool Contains(string name) => _index.ContainsKey(name);
 
@@ -90,9 +165,13 @@ public sealed class ParameterSet
     public int GetOffset(string name) => _offsets[IndexOf(name)];
 
     /// <summary>Sets every element of every tensor to zero.</summary>
-    public void Clear() => _buffer.Clear();
+    public void Clear()
+    {
+        _buffer.Clear();
+        _version++;
+    }
 
-    /// <summary>Copies every tensor from a set with the same names and shapes.</summary>
+    /// <summary>Copies every tensor from a set with the same names and shapes; checks them all first, so a mismatch copies nothing.</summary>
     public void CopyFrom(ParameterSet source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -104,8 +183,14 @@ public sealed class ParameterSet
             }
 
             CheckShape(name, source.GetShape(name));
-            source[name].CopyTo(this[name]);
         }
+
+        foreach (string name in _names)
+        {
+            source.GetReadOnly(name).CopyTo(_buffer.Slice(_offsets[IndexOf(name)], _lengths[IndexOf(name)]));
+        }
+
+        _version++;
     }
 
     /// <summary>Writes every tensor to a safetensors file (F32), atomically: a reader never sees a partial file.</summary>
@@ -152,8 +237,10 @@ public sealed class ParameterSet
 
         foreach (string name in _names)
         {
-            file.GetFloat32(name).CopyTo(this[name]);
+            file.GetFloat32(name).CopyTo(_buffer.Slice(_offsets[IndexOf(name)], _lengths[IndexOf(name)]));
         }
+
+        _version++;
     }
 
     /// <summary>Formats a shape as <c>[a, b, c]</c>.</summary>

@@ -5,7 +5,7 @@
 namespace Snapshots
 {
     /// <summary>
-    /// RnnGen model: T = 4 steps, B = 2 sequences, batch-first.
+    /// RnnGen model: T = 4 steps, up to B = 2 sequences per call, batch-first.
     /// <code>
     /// input        [B,T,I] = [2,4,3]
     /// rnn layer 0: GRU 3 -> 5 x2 directions -> [B,T,10]
@@ -14,19 +14,20 @@ namespace Snapshots
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "1.0.0")]
-    partial class BidirectionalGru
+    partial class BidirectionalGru : global::RnnGen.IRnnModel<float>, global::RnnGen.ILossModel<float>
     {
-        /// <summary>Time steps per batch.</summary>
+        /// <summary>Time steps per sequence.</summary>
         public const int SequenceLength = 4;
-        /// <summary>Sequences per batch.</summary>
+        /// <summary>Most sequences per call; a call may pass fewer (the last batch of an epoch).</summary>
         public const int BatchSize = 2;
         /// <summary>Features per step of the input.</summary>
         public const int InputSize = 3;
         /// <summary>Features per step (or per sequence) of the output.</summary>
         public const int OutputSize = 2;
 
-        // Static memory plan: offsets in floats. Parameters and Gradients share the P layout,
-        // the activation arena the A layout, the gradient arena the G layout, the state sets the S layout.
+        // Static memory plan: offsets in floats, each slot sized for T steps of B rows; a call of fewer rows
+        // packs its [T,rows,·] data at the start of the slot. Parameters and Gradients share the P layout, the
+        // activation arena the A layout, the gradient arena the G layout, the state sets (and the stream) the S layout.
         private const int PRnnWeightIhL0 = 0; // [15,3]
         private const int PRnnWeightHhL0 = 48; // [15,5]
         private const int PRnnBiasIhL0 = 128; // [15]
@@ -47,23 +48,28 @@ namespace Snapshots
         private const int ARnnL0Output = 672; // [T,B,10]
         private const int AFcOutput = 752; // [T,B,2]
         private const int GInputGradient = 0; // [T,B,3]
-        private const int GRnnL0HiddenGatesGradient = 32; // [T,B,15]
-        private const int GRnnL0GatesGradient = 160; // [T,B,15]
+        private const int GRnnL0GatesGradient = 32; // [T,B,15]
+        private const int GRnnL0HiddenGatesGradient = 160; // [T,B,15]
         private const int GRnnL0HiddenGradient = 288; // [B,5]
-        private const int GRnnL0ReverseHiddenGatesGradient = 304; // [T,B,15]
-        private const int GRnnL0ReverseGatesGradient = 432; // [T,B,15]
+        private const int GRnnL0ReverseGatesGradient = 304; // [T,B,15]
+        private const int GRnnL0ReverseHiddenGatesGradient = 432; // [T,B,15]
         private const int GRnnL0ReverseHiddenGradient = 560; // [B,5]
         private const int GRnnL0OutputGradient = 576; // [T,B,10]
         private const int GFcOutputGradient = 656; // [T,B,2]
         private const int SRnnH0 = 0; // [2,B,5]
 
-        private readonly global::RnnGen.AlignedBuffer _activations = new(768);
-        private readonly global::RnnGen.AlignedBuffer _gradients = new(672);
+        private readonly global::RnnGen.AlignedBuffer _activations = new(768, "Snapshots.BidirectionalGru activations");
+        private readonly global::RnnGen.AlignedBuffer _gradients = new(672, "Snapshots.BidirectionalGru activation gradients");
         private readonly int[] _lengths = new int[BatchSize];
         private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
-        private readonly global::RnnGen.Kernels.RecurrentWeights _packedRnnWeightHhL0 = new(3, 5); // W_hh in panels, repacked by Forward when it changed
-        private readonly global::RnnGen.Kernels.RecurrentWeights _packedRnnWeightHhL0Reverse = new(3, 5); // W_hh in panels, repacked by Forward when it changed
+        private readonly global::RnnGen.Kernels.RecurrentLayer _rnnL0 = new(global::RnnGen.Kernels.RecurrentCellKind.Gru, hidden: 5, batch: BatchSize, reverse: false);
+        private readonly global::RnnGen.Kernels.PackedMatrix _rnnL0WeightIh = new(3, 15); // W_ihᵀ, repacked when the parameters change
+        private readonly global::RnnGen.Kernels.RecurrentLayer _rnnL0Reverse = new(global::RnnGen.Kernels.RecurrentCellKind.Gru, hidden: 5, batch: BatchSize, reverse: true);
+        private readonly global::RnnGen.Kernels.PackedMatrix _rnnL0ReverseWeightIh = new(3, 15); // W_ihᵀ, repacked when the parameters change
+        private readonly global::RnnGen.Kernels.PackedMatrix _fcWeight = new(10, 2); // Wᵀ, repacked when the parameters change
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
+        private global::RnnGen.Kernels.ConcurrencyGuard _guard;
+        private int _rows; // rows of the last Forward
         private bool _forwardDone;
         private bool _lossDone;
 
@@ -90,6 +96,7 @@ namespace Snapshots
             random.FillUniform(p.Slice(PRnnBiasHhL0Reverse, 15), -0.4472136f, 0.4472136f); // rnn.bias_hh_l0_reverse ~ U(-0.4472136, 0.4472136)
             random.FillUniform(p.Slice(PFcWeight, 20), -0.31622776f, 0.31622776f); // fc.weight ~ U(-0.31622776, 0.31622776)
             random.FillUniform(p.Slice(PFcBias, 2), -0.31622776f, 0.31622776f); // fc.bias ~ U(-0.31622776, 0.31622776)
+            Parameters.EndDirectWrites(); // initialised: the kernels may keep their packed weights between calls
             _dropoutRandom = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
@@ -114,11 +121,11 @@ namespace Snapshots
 
         /// <summary>Weights and biases under PyTorch <c>state_dict</c> names.</summary>
         public global::RnnGen.ParameterSet Parameters { get; }
-        /// <summary>dLoss/dParameters, accumulated by <see cref="Backward()"/> until <see cref="ZeroGradients"/>.</summary>
+        /// <summary>dLoss/dParameters, accumulated by Backward until <see cref="ZeroGradients"/>.</summary>
         public global::RnnGen.ParameterSet Gradients { get; }
         /// <summary>Initial hidden (and LSTM cell) state of each recurrent layer, <c>[layers·directions, B, H]</c> like PyTorch's h_0; zero unless set.</summary>
         public global::RnnGen.ParameterSet InitialState { get; }
-        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward.</summary>
+        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward and by Step.</summary>
         public global::RnnGen.ParameterSet FinalState { get; }
         /// <summary>dLoss/dInitialState, accumulated by Backward.</summary>
         public global::RnnGen.ParameterSet InitialStateGradient { get; }
@@ -126,13 +133,12 @@ namespace Snapshots
         public global::RnnGen.ParameterSet FinalStateGradient { get; }
         /// <summary>When true, each Forward starts from the previous Forward's final state (streaming, truncated BPTT).</summary>
         public bool CarryState { get; set; }
-        /// <summary>When true, dropout between stacked layers is active.</summary>
+        /// <summary>When true, dropout between stacked layers is active (inverted dropout from <see cref="DropoutRandom"/>); when false it is the identity.</summary>
         public bool Training { get; set; }
-        /// <summary>dLoss/dInput <c>[B,T,I]</c> from the last Backward (0 at padded steps).</summary>
-        public global::System.ReadOnlySpan<float> InputGradient => _inputGradient;
-
-        /// <summary>Zeroes the initial state (start of a new stream).</summary>
-        public void ResetState() => InitialState.Clear();
+        /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
+        public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
+        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
+        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
 
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
@@ -141,218 +147,266 @@ namespace Snapshots
             InitialStateGradient.Clear();
         }
 
+        /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
+        public void ResetState()
+        {
+            InitialState.Clear();
+        }
+
+        /// <summary>The states a recurrence starts from.</summary>
+        private global::System.ReadOnlySpan<float> StartStates => InitialState.ReadOnlyData;
+
+        /// <summary>Where a recurrence leaves its final states.</summary>
+        private global::System.Span<float> EndStates => FinalState.Data;
+
+        private const string StepUnsupported = "Step advances every row one step forward in time; a bidirectional layer's reverse direction needs the whole sequence first. Run Forward over whole sequences instead.";
+
         /// <summary>
-        /// Runs the model on <paramref name="input"/> [B, T, I] = [2, 4, 3] into <paramref name="output"/> [B, T, O] = [2, 4, 2].
+        /// Runs the model on <paramref name="input"/> [B, T, I] = [B, 4, 3] into <paramref name="output"/> [B, T, O] = [B, 4, 2], for 1 ≤ B ≤ 2 rows.
         /// <paramref name="lengths"/>[b] in 1..T marks right padding (empty: every row is full length);
-        /// padded steps output 0 and leave the state untouched.
+        /// padded steps output 0 and leave the state untouched. Throws before changing anything when an argument is wrong.
         /// </summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<int> lengths = default)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLength(input, 24, nameof(input), "[B, T, I] = [2, 4, 3]");
-            global::RnnGen.Kernels.ModelGuard.RequireLength(output, 16, nameof(output), "[B, T, O] = [2, 4, 2]");
-            global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, BatchSize, SequenceLength, _lengths);
-            global::System.Span<float> a = _activations.Span;
-            // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
-            global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, 24), BatchSize, SequenceLength, InputSize);
-            ForwardRnnL0(); // rnn layer 0: GRU 3 -> 5 x2 directions
-            ForwardFc(); // fc: Dense 10 -> 2
-            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(AFcOutput, 16), output, SequenceLength, BatchSize, OutputSize);
-            if (CarryState)
+            _guard.Enter(this, nameof(Forward));
+            try
             {
-                FinalState.Data.CopyTo(InitialState.Data);
+                // Every argument is checked before anything changes, so a call that throws leaves the model as it was.
+                int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, SequenceLength * InputSize, BatchSize, nameof(input), "[B, T, I] = [B, 4, 3]");
+                global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * SequenceLength * OutputSize, nameof(output), "[B, T, O] = [B, 4, 2]");
+                global::RnnGen.Kernels.ModelGuard.RequireLengths(lengths, rows, SequenceLength);
+                global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, rows, SequenceLength, _lengths);
+                _rows = rows;
+                int steps = SequenceLength, rowsT = steps * rows;
+                global::System.Span<float> a = _activations.Span;
+                // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, rowsT * 3), rows, steps, InputSize);
+                ForwardRnnL0(rows, steps); // rnn layer 0: GRU 3 -> 5 x2 directions
+                ForwardFc(rows, steps); // fc: Dense 10 -> 2
+                global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(AFcOutput, rowsT * 2), output, steps, rows, OutputSize);
+                if (CarryState)
+                {
+                    FinalState.ReadOnlyData.CopyTo(InitialState.Data);
+                }
+                _forwardDone = true;
+                _lossDone = false;
             }
-            _forwardDone = true;
-            _lossDone = false;
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
+        /// <summary>Not available: a bidirectional layer needs the whole sequence before its first output.</summary>
+        [global::System.Obsolete(StepUnsupported, error: true)]
+        public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => throw new global::System.NotSupportedException(StepUnsupported);
+
         /// <summary>
-        /// Mean squared error of the last Forward's output against <paramref name="target"/> [B, T, O] = [2, 4, 2],
-        /// averaged over valid positions and features; prepares <see cref="Backward()"/>.
+        /// The mean squared error of the last Forward's output against <paramref name="target"/> [B, T, O] = [B, 4, 2] (the Forward's rows),
+        /// the mean over valid positions; prepares <see cref="Backward()"/>. The kernel checks the whole target before it writes, so a
+        /// call that throws leaves the model as it was.
         /// </summary>
         public float Loss(global::System.ReadOnlySpan<float> target)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(target, 16, nameof(target), "[B, T, O] = [2, 4, 2]");
-            float loss = global::RnnGen.Kernels.LossOps.MeanSquaredError(_activations.Slice(AFcOutput, 16), target, SequenceLength, BatchSize, OutputSize, _lengths, _gradients.Slice(GFcOutputGradient, 16));
-            _lossDone = true;
-            return loss;
+            _guard.Enter(this, nameof(Loss));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
+                int rows = _rows, rowsT = rows * SequenceLength;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(target, rows * SequenceLength * OutputSize, nameof(target), "[B, T, O] = [B, 4, 2]");
+                float loss = global::RnnGen.Kernels.LossOps.MeanSquaredError(_activations.Slice(AFcOutput, rowsT * 2), target, SequenceLength, rows, OutputSize, global::System.MemoryExtensions.AsSpan(_lengths, 0, rows), _gradients.Slice(GFcOutputGradient, rowsT * 2));
+                _lossDone = true;
+                return loss;
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>; once per Loss.</summary>
         public void Backward()
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [2, 4, 2] (ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [B, 4, 2] (the Forward's rows; ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
         public void Backward(global::System.ReadOnlySpan<float> outputGradient)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, 16, nameof(outputGradient), "[B, T, O] = [2, 4, 2]");
-            global::System.Span<float> dOutput = _gradients.Slice(GFcOutputGradient, 16);
-            global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, dOutput, BatchSize, SequenceLength, OutputSize);
-            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(dOutput, SequenceLength, BatchSize, OutputSize, _lengths);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
+                int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, rows * SequenceLength * OutputSize, nameof(outputGradient), "[B, T, O] = [B, 4, 2]");
+                global::System.Span<float> g = _gradients.Span;
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, g.Slice(GFcOutputGradient, rowsT * 2), rows, steps, OutputSize);
+                global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(g.Slice(GFcOutputGradient, rowsT * 2), steps, rows, OutputSize, _lengths);
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
+        /// <summary>Every stage's backward, last to first, then the gradient of the model's input.</summary>
         private void BackwardAll()
         {
-            BackwardFc(); // fc: Dense 10 -> 2
-            BackwardRnnL0(); // rnn layer 0: GRU 3 -> 5 x2 directions
-            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, 24), _inputGradient, SequenceLength, BatchSize, InputSize);
+            int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+            BackwardFc(rows, steps); // fc: Dense 10 -> 2
+            BackwardRnnL0(rows, steps); // rnn layer 0: GRU 3 -> 5 x2 directions
+            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 3), _inputGradient, steps, rows, InputSize);
             _lossDone = false;
         }
 
-        /// <summary>rnn layer 0: GRU 3 -> 5 x2 directions: input projection for all steps, then the unrolled recurrence.</summary>
-        private void ForwardRnnL0()
+        /// <summary>rnn layer 0: GRU 3 -> 5 x2 directions: the input projection of every step at once, then the recurrence.</summary>
+        private void ForwardRnnL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            // forward direction: h0 from InitialState
-            InitialState.Data.Slice(SRnnH0 + 0, 10).CopyTo(a.Slice(ARnnL0States + 0, 10));
-            // Gates[T·B,15] = Input[T·B,3] · W_ihᵀ + b_ih: one product over every step
-            global::RnnGen.Kernels.Gemm.AxBt(8, 15, 3, a.Slice(AInput, 24), 3, p.Slice(PRnnWeightIhL0, 45), 3, a.Slice(ARnnL0Gates, 120), 15, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 15, p.Slice(PRnnBiasIhL0, 15), default, a.Slice(ARnnL0Gates, 120), 15);
-            global::RnnGen.Kernels.SequenceOps.BroadcastRows(8, 15, p.Slice(PRnnBiasHhL0, 15), a.Slice(ARnnL0HiddenGates, 120), 15); // b_hh; each step adds h·W_hhᵀ
-            _packedRnnWeightHhL0.Pack(p.Slice(PRnnWeightHhL0, 75));
-            ForwardRnnL0Steps0To3();
-            a.Slice(ARnnL0States + 40, 10).CopyTo(FinalState.Data.Slice(SRnnH0 + 0, 10));
-            // reverse direction: h0 from InitialState
-            InitialState.Data.Slice(SRnnH0 + 10, 10).CopyTo(a.Slice(ARnnL0ReverseStates + 40, 10));
-            // Gates[T·B,15] = Input[T·B,3] · W_ihᵀ + b_ih: one product over every step
-            global::RnnGen.Kernels.Gemm.AxBt(8, 15, 3, a.Slice(AInput, 24), 3, p.Slice(PRnnWeightIhL0Reverse, 45), 3, a.Slice(ARnnL0ReverseGates, 120), 15, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 15, p.Slice(PRnnBiasIhL0Reverse, 15), default, a.Slice(ARnnL0ReverseGates, 120), 15);
-            global::RnnGen.Kernels.SequenceOps.BroadcastRows(8, 15, p.Slice(PRnnBiasHhL0Reverse, 15), a.Slice(ARnnL0ReverseHiddenGates, 120), 15); // b_hh; each step adds h·W_hhᵀ
-            _packedRnnWeightHhL0Reverse.Pack(p.Slice(PRnnWeightHhL0Reverse, 75));
-            ForwardRnnL0ReverseSteps3To0();
-            a.Slice(ARnnL0ReverseStates + 0, 10).CopyTo(FinalState.Data.Slice(SRnnH0 + 10, 10));
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            // forward direction
+            StartStates.Slice(SRnnH0, rows * 5).CopyTo(a.Slice(ARnnL0States, rows * 5)); // rnn.h0[0]
+            // Gates[T·B, 15] = Input·W_ihᵀ + b_ih: one product over every step
+            _rnnL0WeightIh.Pack(p.Slice(PRnnWeightIhL0, 45), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(AInput, rowsT * 3), 3, _rnnL0WeightIh, a.Slice(ARnnL0Gates, rowsT * 15), 15, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 15, p.Slice(PRnnBiasIhL0, 15), default, a.Slice(ARnnL0Gates, rowsT * 15), 15);
+            // the recurrence, t = 0 .. T-1: HiddenGates[t] = h(t-1)·W_hhᵀ + b_hh; r, z, n -> h(t)
+            _rnnL0.Forward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0, 75), // rnn.weight_hh_l0 [15,5]
+                BiasHh = p.Slice(PRnnBiasHhL0, 15), // rnn.bias_hh_l0 [15]
+                Gates = a.Slice(ARnnL0Gates, rowsT * 15), // [T,B,15]
+                HiddenGates = a.Slice(ARnnL0HiddenGates, rowsT * 15), // [T,B,15]
+                States = a.Slice(ARnnL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Output = a.Slice(ARnnL0Output, rowsT * 10), // [T,B,10], columns 0..5
+                OutputStride = 10,
+            });
+            a.Slice(ARnnL0States + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SRnnH0, rows * 5)); // rnn.h_n[0]
+            // reverse direction
+            StartStates.Slice(SRnnH0 + 10, rows * 5).CopyTo(a.Slice(ARnnL0ReverseStates + steps * rows * 5, rows * 5)); // rnn.h0[1]
+            // Gates[T·B, 15] = Input·W_ihᵀ + b_ih: one product over every step
+            _rnnL0ReverseWeightIh.Pack(p.Slice(PRnnWeightIhL0Reverse, 45), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(AInput, rowsT * 3), 3, _rnnL0ReverseWeightIh, a.Slice(ARnnL0ReverseGates, rowsT * 15), 15, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 15, p.Slice(PRnnBiasIhL0Reverse, 15), default, a.Slice(ARnnL0ReverseGates, rowsT * 15), 15);
+            // the recurrence, t = T-1 .. 0: HiddenGates[t] = h(t-1)·W_hhᵀ + b_hh; r, z, n -> h(t)
+            _rnnL0Reverse.Forward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0Reverse, 75), // rnn.weight_hh_l0_reverse [15,5]
+                BiasHh = p.Slice(PRnnBiasHhL0Reverse, 15), // rnn.bias_hh_l0_reverse [15]
+                Gates = a.Slice(ARnnL0ReverseGates, rowsT * 15), // [T,B,15]
+                HiddenGates = a.Slice(ARnnL0ReverseHiddenGates, rowsT * 15), // [T,B,15]
+                States = a.Slice(ARnnL0ReverseStates, (steps + 1) * rows * 5), // [T+1,B,5]
+                Output = a.Slice(ARnnL0Output + 5, rowsT * 10 - 5), // [T,B,10], columns 5..10
+                OutputStride = 10,
+            });
+            a.Slice(ARnnL0ReverseStates, rows * 5).CopyTo(EndStates.Slice(SRnnH0 + 10, rows * 5)); // rnn.h_n[1]
         }
 
-        /// <summary>rnn layer 0, forward direction, steps 0 to 3.</summary>
-        private void ForwardRnnL0Steps0To3()
+        /// <summary>rnn layer 0: GRU 3 -> 5 x2 directions, backward through time, then the weight and input gradients over every step at once.</summary>
+        private void BackwardRnnL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: HiddenGates[0] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 0, lengths, a.Slice(ARnnL0Gates + 0, 30), a.Slice(ARnnL0HiddenGates + 0, 30), a.Slice(ARnnL0States + 0, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0Output + 0, 15), 10);
-            // t = 1: HiddenGates[1] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 1, lengths, a.Slice(ARnnL0Gates + 30, 30), a.Slice(ARnnL0HiddenGates + 30, 30), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0Output + 20, 15), 10);
-            // t = 2: HiddenGates[2] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 2, lengths, a.Slice(ARnnL0Gates + 60, 30), a.Slice(ARnnL0HiddenGates + 60, 30), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0Output + 40, 15), 10);
-            // t = 3: HiddenGates[3] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 3, lengths, a.Slice(ARnnL0Gates + 90, 30), a.Slice(ARnnL0HiddenGates + 90, 30), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0States + 40, 10), a.Slice(ARnnL0Output + 60, 15), 10);
-        }
-
-        /// <summary>rnn layer 0, reverse direction, steps 3 to 0.</summary>
-        private void ForwardRnnL0ReverseSteps3To0()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 3: HiddenGates[3] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0Reverse, BatchSize, 3, lengths, a.Slice(ARnnL0ReverseGates + 90, 30), a.Slice(ARnnL0ReverseHiddenGates + 90, 30), a.Slice(ARnnL0ReverseStates + 40, 10), a.Slice(ARnnL0ReverseStates + 30, 10), a.Slice(ARnnL0Output + 65, 15), 10);
-            // t = 2: HiddenGates[2] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0Reverse, BatchSize, 2, lengths, a.Slice(ARnnL0ReverseGates + 60, 30), a.Slice(ARnnL0ReverseHiddenGates + 60, 30), a.Slice(ARnnL0ReverseStates + 30, 10), a.Slice(ARnnL0ReverseStates + 20, 10), a.Slice(ARnnL0Output + 45, 15), 10);
-            // t = 1: HiddenGates[1] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0Reverse, BatchSize, 1, lengths, a.Slice(ARnnL0ReverseGates + 30, 30), a.Slice(ARnnL0ReverseHiddenGates + 30, 30), a.Slice(ARnnL0ReverseStates + 20, 10), a.Slice(ARnnL0ReverseStates + 10, 10), a.Slice(ARnnL0Output + 25, 15), 10);
-            // t = 0: HiddenGates[0] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0Reverse, BatchSize, 0, lengths, a.Slice(ARnnL0ReverseGates + 0, 30), a.Slice(ARnnL0ReverseHiddenGates + 0, 30), a.Slice(ARnnL0ReverseStates + 10, 10), a.Slice(ARnnL0ReverseStates + 0, 10), a.Slice(ARnnL0Output + 5, 15), 10);
-        }
-
-        /// <summary>rnn layer 0: GRU 3 -> 5 x2 directions, backward through time, then the weight and input gradients over all steps at once.</summary>
-        private void BackwardRnnL0()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            // forward direction: dh start from FinalStateGradient
-            FinalStateGradient.Data.Slice(SRnnH0 + 0, 10).CopyTo(g.Slice(GRnnL0HiddenGradient, 10));
-            BackwardRnnL0Steps3To0();
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, 10), InitialStateGradient.Data.Slice(SRnnH0 + 0, 10));
-            // dW_ih += dGatesᵀ·Input, dW_hh += dGatesᵀ·H(t-1), biases += Σ dGates: one product each over all steps
-            global::RnnGen.Kernels.Gemm.AtxB(15, 3, 8, g.Slice(GRnnL0GatesGradient, 120), 15, a.Slice(AInput, 24), 3, dp.Slice(PRnnWeightIhL0, 45), 3, accumulate: true);
-            global::RnnGen.Kernels.Gemm.AtxB(15, 5, 8, g.Slice(GRnnL0HiddenGatesGradient, 120), 15, a.Slice(ARnnL0States + 0, 40), 5, dp.Slice(PRnnWeightHhL0, 75), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 15, g.Slice(GRnnL0GatesGradient, 120), 15, dp.Slice(PRnnBiasIhL0, 15));
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 15, g.Slice(GRnnL0HiddenGatesGradient, 120), 15, dp.Slice(PRnnBiasHhL0, 15));
-            // dInput = dGates·W_ih
-            global::RnnGen.Kernels.Gemm.AxB(8, 3, 15, g.Slice(GRnnL0GatesGradient, 120), 15, p.Slice(PRnnWeightIhL0, 45), 3, g.Slice(GInputGradient, 24), 3, accumulate: false);
-            // reverse direction: dh start from FinalStateGradient
-            FinalStateGradient.Data.Slice(SRnnH0 + 10, 10).CopyTo(g.Slice(GRnnL0ReverseHiddenGradient, 10));
-            BackwardRnnL0ReverseSteps0To3();
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0ReverseHiddenGradient, 10), InitialStateGradient.Data.Slice(SRnnH0 + 10, 10));
-            // dW_ih += dGatesᵀ·Input, dW_hh += dGatesᵀ·H(t-1), biases += Σ dGates: one product each over all steps
-            global::RnnGen.Kernels.Gemm.AtxB(15, 3, 8, g.Slice(GRnnL0ReverseGatesGradient, 120), 15, a.Slice(AInput, 24), 3, dp.Slice(PRnnWeightIhL0Reverse, 45), 3, accumulate: true);
-            global::RnnGen.Kernels.Gemm.AtxB(15, 5, 8, g.Slice(GRnnL0ReverseHiddenGatesGradient, 120), 15, a.Slice(ARnnL0ReverseStates + 10, 40), 5, dp.Slice(PRnnWeightHhL0Reverse, 75), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 15, g.Slice(GRnnL0ReverseGatesGradient, 120), 15, dp.Slice(PRnnBiasIhL0Reverse, 15));
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 15, g.Slice(GRnnL0ReverseHiddenGatesGradient, 120), 15, dp.Slice(PRnnBiasHhL0Reverse, 15));
-            // dInput += dGates·W_ih
-            global::RnnGen.Kernels.Gemm.AxB(8, 3, 15, g.Slice(GRnnL0ReverseGatesGradient, 120), 15, p.Slice(PRnnWeightIhL0Reverse, 45), 3, g.Slice(GInputGradient, 24), 3, accumulate: true);
+            int rowsT = steps * rows;
+            // forward direction: the running gradients start from FinalStateGradient
+            FinalStateGradient.ReadOnlyData.Slice(SRnnH0, rows * 5).CopyTo(g.Slice(GRnnL0HiddenGradient, rows * 5)); // drnn.h_n[0]
+            // back through time, t = T-1 .. 0: dGates[t], dc(t-1), dh(t-1) += dGates[t]·W_hh
+            _rnnL0.Backward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0, 75), // rnn.weight_hh_l0 [15,5]
+                BiasHh = p.Slice(PRnnBiasHhL0, 15), // rnn.bias_hh_l0 [15]
+                Gates = a.Slice(ARnnL0Gates, rowsT * 15), // [T,B,15]
+                HiddenGates = a.Slice(ARnnL0HiddenGates, rowsT * 15), // [T,B,15]
+                States = a.Slice(ARnnL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                GatesGradient = g.Slice(GRnnL0GatesGradient, rowsT * 15), // [T,B,15]
+                HiddenGatesGradient = g.Slice(GRnnL0HiddenGatesGradient, rowsT * 15), // [T,B,15]
+                HiddenGradient = g.Slice(GRnnL0HiddenGradient, rows * 5), // [B,5]
+                OutputGradient = g.Slice(GRnnL0OutputGradient, rowsT * 10), // [T,B,10], columns 0..5
+                OutputStride = 10,
+            });
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, rows * 5), InitialStateGradient.Data.Slice(SRnnH0, rows * 5)); // drnn.h0[0]
+            // dW_hh += dRecurrentᵀ·h(t-1), biases += Σ dGates: one product each over every step
+            global::RnnGen.Kernels.Gemm.AtxB(15, 5, rowsT, g.Slice(GRnnL0HiddenGatesGradient, rowsT * 15), 15, a.Slice(ARnnL0States, rowsT * 5), 5, dp.Slice(PRnnWeightHhL0, 75), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 15, g.Slice(GRnnL0GatesGradient, rowsT * 15), 15, dp.Slice(PRnnBiasIhL0, 15));
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 15, g.Slice(GRnnL0HiddenGatesGradient, rowsT * 15), 15, dp.Slice(PRnnBiasHhL0, 15));
+            global::RnnGen.Kernels.Gemm.AtxB(15, 3, rowsT, g.Slice(GRnnL0GatesGradient, rowsT * 15), 15, a.Slice(AInput, rowsT * 3), 3, dp.Slice(PRnnWeightIhL0, 45), 3, accumulate: true); // dW_ih += dᵀ·Input
+            // dInput = d·W_ih
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 3, 15, g.Slice(GRnnL0GatesGradient, rowsT * 15), 15, p.Slice(PRnnWeightIhL0, 45), 3, g.Slice(GInputGradient, rowsT * 3), 3, accumulate: false);
+            // reverse direction: the running gradients start from FinalStateGradient
+            FinalStateGradient.ReadOnlyData.Slice(SRnnH0 + 10, rows * 5).CopyTo(g.Slice(GRnnL0ReverseHiddenGradient, rows * 5)); // drnn.h_n[1]
+            // back through time, t = 0 .. T-1: dGates[t], dc(t-1), dh(t-1) += dGates[t]·W_hh
+            _rnnL0Reverse.Backward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0Reverse, 75), // rnn.weight_hh_l0_reverse [15,5]
+                BiasHh = p.Slice(PRnnBiasHhL0Reverse, 15), // rnn.bias_hh_l0_reverse [15]
+                Gates = a.Slice(ARnnL0ReverseGates, rowsT * 15), // [T,B,15]
+                HiddenGates = a.Slice(ARnnL0ReverseHiddenGates, rowsT * 15), // [T,B,15]
+                States = a.Slice(ARnnL0ReverseStates, (steps + 1) * rows * 5), // [T+1,B,5]
+                GatesGradient = g.Slice(GRnnL0ReverseGatesGradient, rowsT * 15), // [T,B,15]
+                HiddenGatesGradient = g.Slice(GRnnL0ReverseHiddenGatesGradient, rowsT * 15), // [T,B,15]
+                HiddenGradient = g.Slice(GRnnL0ReverseHiddenGradient, rows * 5), // [B,5]
+                OutputGradient = g.Slice(GRnnL0OutputGradient + 5, rowsT * 10 - 5), // [T,B,10], columns 5..10
+                OutputStride = 10,
+            });
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0ReverseHiddenGradient, rows * 5), InitialStateGradient.Data.Slice(SRnnH0 + 10, rows * 5)); // drnn.h0[1]
+            // dW_hh += dRecurrentᵀ·h(t-1), biases += Σ dGates: one product each over every step
+            global::RnnGen.Kernels.Gemm.AtxB(15, 5, rowsT, g.Slice(GRnnL0ReverseHiddenGatesGradient, rowsT * 15), 15, a.Slice(ARnnL0ReverseStates + rows * 5, rowsT * 5), 5, dp.Slice(PRnnWeightHhL0Reverse, 75), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 15, g.Slice(GRnnL0ReverseGatesGradient, rowsT * 15), 15, dp.Slice(PRnnBiasIhL0Reverse, 15));
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 15, g.Slice(GRnnL0ReverseHiddenGatesGradient, rowsT * 15), 15, dp.Slice(PRnnBiasHhL0Reverse, 15));
+            global::RnnGen.Kernels.Gemm.AtxB(15, 3, rowsT, g.Slice(GRnnL0ReverseGatesGradient, rowsT * 15), 15, a.Slice(AInput, rowsT * 3), 3, dp.Slice(PRnnWeightIhL0Reverse, 45), 3, accumulate: true); // dW_ih += dᵀ·Input
+            // dInput += d·W_ih
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 3, 15, g.Slice(GRnnL0ReverseGatesGradient, rowsT * 15), 15, p.Slice(PRnnWeightIhL0Reverse, 45), 3, g.Slice(GInputGradient, rowsT * 3), 3, accumulate: true);
         }
 
-        /// <summary>rnn layer 0, forward direction, backward through steps 3 to 0.</summary>
-        private void BackwardRnnL0Steps3To0()
+        /// <summary>fc: Dense 10 -> 2: Output = act(Input·Wᵀ + b) over every step's rows.</summary>
+        private void ForwardFc(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.Span<float> g = _gradients.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0, 75); // [15,5]
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 3: dGates[3], dHiddenGates[3] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 3, lengths, a.Slice(ARnnL0Gates + 90, 30), a.Slice(ARnnL0HiddenGates + 90, 30), a.Slice(ARnnL0States + 30, 10), g.Slice(GRnnL0OutputGradient + 60, 15), 10, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 90, 30), g.Slice(GRnnL0HiddenGatesGradient + 90, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 90, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 2: dGates[2], dHiddenGates[2] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 2, lengths, a.Slice(ARnnL0Gates + 60, 30), a.Slice(ARnnL0HiddenGates + 60, 30), a.Slice(ARnnL0States + 20, 10), g.Slice(GRnnL0OutputGradient + 40, 15), 10, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 60, 30), g.Slice(GRnnL0HiddenGatesGradient + 60, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 60, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 1: dGates[1], dHiddenGates[1] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 1, lengths, a.Slice(ARnnL0Gates + 30, 30), a.Slice(ARnnL0HiddenGates + 30, 30), a.Slice(ARnnL0States + 10, 10), g.Slice(GRnnL0OutputGradient + 20, 15), 10, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 30, 30), g.Slice(GRnnL0HiddenGatesGradient + 30, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 30, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 0: dGates[0], dHiddenGates[0] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 0, lengths, a.Slice(ARnnL0Gates + 0, 30), a.Slice(ARnnL0HiddenGates + 0, 30), a.Slice(ARnnL0States + 0, 10), g.Slice(GRnnL0OutputGradient + 0, 15), 10, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 0, 30), g.Slice(GRnnL0HiddenGatesGradient + 0, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 0, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-        }
-
-        /// <summary>rnn layer 0, reverse direction, backward through steps 0 to 3.</summary>
-        private void BackwardRnnL0ReverseSteps0To3()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.Span<float> g = _gradients.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0Reverse, 75); // [15,5]
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: dGates[0], dHiddenGates[0] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 0, lengths, a.Slice(ARnnL0ReverseGates + 0, 30), a.Slice(ARnnL0ReverseHiddenGates + 0, 30), a.Slice(ARnnL0ReverseStates + 10, 10), g.Slice(GRnnL0OutputGradient + 5, 15), 10, g.Slice(GRnnL0ReverseHiddenGradient, 10), g.Slice(GRnnL0ReverseGatesGradient + 0, 30), g.Slice(GRnnL0ReverseHiddenGatesGradient + 0, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0ReverseHiddenGatesGradient + 0, 30), 15, weightHh, 5, g.Slice(GRnnL0ReverseHiddenGradient, 10), 5, accumulate: true);
-            // t = 1: dGates[1], dHiddenGates[1] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 1, lengths, a.Slice(ARnnL0ReverseGates + 30, 30), a.Slice(ARnnL0ReverseHiddenGates + 30, 30), a.Slice(ARnnL0ReverseStates + 20, 10), g.Slice(GRnnL0OutputGradient + 25, 15), 10, g.Slice(GRnnL0ReverseHiddenGradient, 10), g.Slice(GRnnL0ReverseGatesGradient + 30, 30), g.Slice(GRnnL0ReverseHiddenGatesGradient + 30, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0ReverseHiddenGatesGradient + 30, 30), 15, weightHh, 5, g.Slice(GRnnL0ReverseHiddenGradient, 10), 5, accumulate: true);
-            // t = 2: dGates[2], dHiddenGates[2] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 2, lengths, a.Slice(ARnnL0ReverseGates + 60, 30), a.Slice(ARnnL0ReverseHiddenGates + 60, 30), a.Slice(ARnnL0ReverseStates + 30, 10), g.Slice(GRnnL0OutputGradient + 45, 15), 10, g.Slice(GRnnL0ReverseHiddenGradient, 10), g.Slice(GRnnL0ReverseGatesGradient + 60, 30), g.Slice(GRnnL0ReverseHiddenGatesGradient + 60, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0ReverseHiddenGatesGradient + 60, 30), 15, weightHh, 5, g.Slice(GRnnL0ReverseHiddenGradient, 10), 5, accumulate: true);
-            // t = 3: dGates[3], dHiddenGates[3] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 3, lengths, a.Slice(ARnnL0ReverseGates + 90, 30), a.Slice(ARnnL0ReverseHiddenGates + 90, 30), a.Slice(ARnnL0ReverseStates + 40, 10), g.Slice(GRnnL0OutputGradient + 65, 15), 10, g.Slice(GRnnL0ReverseHiddenGradient, 10), g.Slice(GRnnL0ReverseGatesGradient + 90, 30), g.Slice(GRnnL0ReverseHiddenGatesGradient + 90, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0ReverseHiddenGatesGradient + 90, 30), 15, weightHh, 5, g.Slice(GRnnL0ReverseHiddenGradient, 10), 5, accumulate: true);
-        }
-
-        /// <summary>fc: Dense 10 -> 2: Output = act(Input · Wᵀ + b) over 8 rows.</summary>
-        private void ForwardFc()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            global::RnnGen.Kernels.Gemm.AxBt(8, 2, 10, a.Slice(ARnnL0Output, 80), 10, p.Slice(PFcWeight, 20), 10, a.Slice(AFcOutput, 16), 2, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 2, p.Slice(PFcBias, 2), default, a.Slice(AFcOutput, 16), 2);
-            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(a.Slice(AFcOutput, 16), SequenceLength, BatchSize, 2, _lengths); // padded steps output 0
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            _fcWeight.Pack(p.Slice(PFcWeight, 20), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(ARnnL0Output, rowsT * 10), 10, _fcWeight, a.Slice(AFcOutput, rowsT * 2), 2, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 2, p.Slice(PFcBias, 2), default, a.Slice(AFcOutput, rowsT * 2), 2);
+            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(a.Slice(AFcOutput, rowsT * 2), steps, rows, 2, _lengths); // padded steps output 0
         }
 
         /// <summary>fc: Dense 10 -> 2, backward: dW += dZᵀ·Input, db += Σ dZ, dInput = dZ·W.</summary>
-        private void BackwardFc()
+        private void BackwardFc(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            global::RnnGen.Kernels.Gemm.AtxB(2, 10, 8, g.Slice(GFcOutputGradient, 16), 2, a.Slice(ARnnL0Output, 80), 10, dp.Slice(PFcWeight, 20), 10, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 2, g.Slice(GFcOutputGradient, 16), 2, dp.Slice(PFcBias, 2));
-            global::RnnGen.Kernels.Gemm.AxB(8, 10, 2, g.Slice(GFcOutputGradient, 16), 2, p.Slice(PFcWeight, 20), 10, g.Slice(GRnnL0OutputGradient, 80), 10, accumulate: false);
+            int rowsT = steps * rows;
+            global::RnnGen.Kernels.Gemm.AtxB(2, 10, rowsT, g.Slice(GFcOutputGradient, rowsT * 2), 2, a.Slice(ARnnL0Output, rowsT * 10), 10, dp.Slice(PFcWeight, 20), 10, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 2, g.Slice(GFcOutputGradient, rowsT * 2), 2, dp.Slice(PFcBias, 2));
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 10, 2, g.Slice(GFcOutputGradient, rowsT * 2), 2, p.Slice(PFcWeight, 20), 10, g.Slice(GRnnL0OutputGradient, rowsT * 10), 10, accumulate: false);
         }
 
+        int global::RnnGen.IRnnModel.SequenceLength => SequenceLength;
+        int global::RnnGen.IRnnModel.BatchSize => BatchSize;
+        int global::RnnGen.IRnnModel.InputSize => InputSize;
+        int global::RnnGen.IRnnModel.OutputSize => OutputSize;
+        bool global::RnnGen.IRnnModel.TokenInput => false;
+        bool global::RnnGen.IRnnModel.SequenceOutput => true;
+        bool global::RnnGen.IRnnModel.CanStep => false;
+        void global::RnnGen.IRnnModel<float>.Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => throw new global::System.NotSupportedException(StepUnsupported);
     }
 }

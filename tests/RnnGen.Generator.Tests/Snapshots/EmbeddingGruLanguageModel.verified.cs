@@ -5,7 +5,7 @@
 namespace Snapshots
 {
     /// <summary>
-    /// RnnGen model: T = 4 steps, B = 2 sequences, batch-first.
+    /// RnnGen model: T = 4 steps, up to B = 2 sequences per call, batch-first.
     /// <code>
     /// input        token ids [B,T] = [2,4], embed: Embedding 11 x 6
     /// rnn layer 0: GRU 6 -> 5 -> [B,T,5]
@@ -14,11 +14,11 @@ namespace Snapshots
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "1.0.0")]
-    partial class EmbeddingGruLanguageModel
+    partial class EmbeddingGruLanguageModel : global::RnnGen.IRnnModel<int>, global::RnnGen.ILossModel<int>
     {
-        /// <summary>Time steps per batch.</summary>
+        /// <summary>Time steps per sequence.</summary>
         public const int SequenceLength = 4;
-        /// <summary>Sequences per batch.</summary>
+        /// <summary>Most sequences per call; a call may pass fewer (the last batch of an epoch).</summary>
         public const int BatchSize = 2;
         /// <summary>Values per step of the input: one token id.</summary>
         public const int InputSize = 1;
@@ -27,8 +27,9 @@ namespace Snapshots
         /// <summary>Features per step (or per sequence) of the output.</summary>
         public const int OutputSize = 11;
 
-        // Static memory plan: offsets in floats. Parameters and Gradients share the P layout,
-        // the activation arena the A layout, the gradient arena the G layout, the state sets the S layout.
+        // Static memory plan: offsets in floats, each slot sized for T steps of B rows; a call of fewer rows
+        // packs its [T,rows,·] data at the start of the slot. Parameters and Gradients share the P layout, the
+        // activation arena the A layout, the gradient arena the G layout, the state sets (and the stream) the S layout.
         private const int PEmbedWeight = 0; // [11,6]
         private const int PRnnWeightIhL0 = 80; // [15,6]
         private const int PRnnWeightHhL0 = 176; // [15,5]
@@ -43,21 +44,28 @@ namespace Snapshots
         private const int ARnnL0Output = 368; // [T,B,5]
         private const int AHeadOutput = 416; // [T,B,11]
         private const int GInputGradient = 0; // [T,B,6]
-        private const int GRnnL0HiddenGatesGradient = 48; // [T,B,15]
-        private const int GRnnL0GatesGradient = 176; // [T,B,15]
+        private const int GRnnL0GatesGradient = 48; // [T,B,15]
+        private const int GRnnL0HiddenGatesGradient = 176; // [T,B,15]
         private const int GRnnL0HiddenGradient = 304; // [B,5]
         private const int GRnnL0OutputGradient = 320; // [T,B,5]
         private const int GHeadOutputGradient = 368; // [T,B,11]
         private const int SRnnH0 = 0; // [1,B,5]
 
-        private readonly global::RnnGen.AlignedBuffer _activations = new(512);
-        private readonly global::RnnGen.AlignedBuffer _gradients = new(464);
+        private readonly global::RnnGen.AlignedBuffer _activations = new(512, "Snapshots.EmbeddingGruLanguageModel activations");
+        private readonly global::RnnGen.AlignedBuffer _gradients = new(464, "Snapshots.EmbeddingGruLanguageModel activation gradients");
+        private readonly global::RnnGen.AlignedBuffer _stream = new(16, "Snapshots.EmbeddingGruLanguageModel streaming state"); // Step's state, S layout
         private readonly int[] _lengths = new int[BatchSize];
         private readonly int[] _tokens = new int[BatchSize * SequenceLength];
-        private readonly global::RnnGen.Kernels.RecurrentWeights _packedRnnWeightHhL0 = new(3, 5); // W_hh in panels, repacked by Forward when it changed
+        private readonly global::RnnGen.Kernels.RecurrentLayer _rnnL0 = new(global::RnnGen.Kernels.RecurrentCellKind.Gru, hidden: 5, batch: BatchSize, reverse: false);
+        private readonly global::RnnGen.Kernels.PackedMatrix _rnnL0WeightIh = new(6, 15); // W_ihᵀ, repacked when the parameters change
+        private readonly global::RnnGen.Kernels.PackedMatrix _headWeight = new(5, 11); // Wᵀ, repacked when the parameters change
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
+        private global::RnnGen.Kernels.ConcurrencyGuard _guard;
+        private int _rows; // rows of the last Forward
         private bool _forwardDone;
         private bool _lossDone;
+        private bool _streaming; // Step runs: start and end in the stream
+        private bool _streamFresh = true; // the next Step starts a new stream
 
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public EmbeddingGruLanguageModel(int seed = 0)
@@ -79,6 +87,7 @@ namespace Snapshots
             random.FillUniform(p.Slice(PRnnBiasHhL0, 15), -0.4472136f, 0.4472136f); // rnn.bias_hh_l0 ~ U(-0.4472136, 0.4472136)
             random.FillUniform(p.Slice(PHeadWeight, 55), -0.4472136f, 0.4472136f); // head.weight ~ U(-0.4472136, 0.4472136)
             random.FillUniform(p.Slice(PHeadBias, 11), -0.4472136f, 0.4472136f); // head.bias ~ U(-0.4472136, 0.4472136)
+            Parameters.EndDirectWrites(); // initialised: the kernels may keep their packed weights between calls
             _dropoutRandom = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
@@ -100,11 +109,11 @@ namespace Snapshots
 
         /// <summary>Weights and biases under PyTorch <c>state_dict</c> names.</summary>
         public global::RnnGen.ParameterSet Parameters { get; }
-        /// <summary>dLoss/dParameters, accumulated by <see cref="Backward()"/> until <see cref="ZeroGradients"/>.</summary>
+        /// <summary>dLoss/dParameters, accumulated by Backward until <see cref="ZeroGradients"/>.</summary>
         public global::RnnGen.ParameterSet Gradients { get; }
         /// <summary>Initial hidden (and LSTM cell) state of each recurrent layer, <c>[layers·directions, B, H]</c> like PyTorch's h_0; zero unless set.</summary>
         public global::RnnGen.ParameterSet InitialState { get; }
-        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward.</summary>
+        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward and by Step.</summary>
         public global::RnnGen.ParameterSet FinalState { get; }
         /// <summary>dLoss/dInitialState, accumulated by Backward.</summary>
         public global::RnnGen.ParameterSet InitialStateGradient { get; }
@@ -112,11 +121,10 @@ namespace Snapshots
         public global::RnnGen.ParameterSet FinalStateGradient { get; }
         /// <summary>When true, each Forward starts from the previous Forward's final state (streaming, truncated BPTT).</summary>
         public bool CarryState { get; set; }
-        /// <summary>When true, dropout between stacked layers is active.</summary>
+        /// <summary>When true, dropout between stacked layers is active (inverted dropout from <see cref="DropoutRandom"/>); when false it is the identity.</summary>
         public bool Training { get; set; }
-
-        /// <summary>Zeroes the initial state (start of a new stream).</summary>
-        public void ResetState() => InitialState.Clear();
+        /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
+        public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
 
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
@@ -125,164 +133,259 @@ namespace Snapshots
             InitialStateGradient.Clear();
         }
 
+        /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
+        public void ResetState()
+        {
+            InitialState.Clear();
+            _streamFresh = true;
+        }
+
+        /// <summary>The states a recurrence starts from: InitialState for Forward, the stream for Step.</summary>
+        private global::System.ReadOnlySpan<float> StartStates => _streaming ? _stream.Span : InitialState.ReadOnlyData;
+
+        /// <summary>Where a recurrence leaves its final states: FinalState for Forward, the stream for Step.</summary>
+        private global::System.Span<float> EndStates => _streaming ? _stream.Span : FinalState.Data;
+
         /// <summary>
-        /// Runs the model on <paramref name="input"/> [B, T] = [2, 4] into <paramref name="output"/> [B, T, O] = [2, 4, 11].
+        /// Runs the model on <paramref name="input"/> [B, T] = [B, 4] into <paramref name="output"/> [B, T, O] = [B, 4, 11], for 1 ≤ B ≤ 2 rows.
         /// <paramref name="lengths"/>[b] in 1..T marks right padding (empty: every row is full length);
-        /// padded steps output 0 and leave the state untouched.
+        /// padded steps output 0 and leave the state untouched. Throws before changing anything when an argument is wrong.
         /// </summary>
         public void Forward(global::System.ReadOnlySpan<int> input, global::System.Span<float> output, global::System.ReadOnlySpan<int> lengths = default)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLength(input, 8, nameof(input), "[B, T] = [2, 4]");
-            global::RnnGen.Kernels.ModelGuard.RequireLength(output, 88, nameof(output), "[B, T, O] = [2, 4, 11]");
-            global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, BatchSize, SequenceLength, _lengths);
-            global::System.Span<float> a = _activations.Span;
-            input.CopyTo(_tokens);
-            // embed: Input[T,B,6] = embed.weight[input[b,t]]
-            global::RnnGen.Kernels.EmbeddingOps.Gather(input, Parameters.Data.Slice(PEmbedWeight, 66), VocabSize, 6, BatchSize, SequenceLength, _lengths, a.Slice(AInput, 48));
-            ForwardRnnL0(); // rnn layer 0: GRU 6 -> 5
-            ForwardHead(); // head: Dense 5 -> 11
-            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(AHeadOutput, 88), output, SequenceLength, BatchSize, OutputSize);
-            if (CarryState)
+            _guard.Enter(this, nameof(Forward));
+            try
             {
-                FinalState.Data.CopyTo(InitialState.Data);
+                // Every argument is checked before anything changes, so a call that throws leaves the model as it was.
+                int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, SequenceLength * InputSize, BatchSize, nameof(input), "[B, T] = [B, 4]");
+                global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * SequenceLength * OutputSize, nameof(output), "[B, T, O] = [B, 4, 11]");
+                global::RnnGen.Kernels.ModelGuard.RequireLengths(lengths, rows, SequenceLength);
+                global::RnnGen.Kernels.ModelGuard.RequireTokens(input, rows, SequenceLength, VocabSize, lengths);
+                global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, rows, SequenceLength, _lengths);
+                _rows = rows;
+                int steps = SequenceLength, rowsT = steps * rows;
+                global::System.Span<float> a = _activations.Span;
+                input.CopyTo(_tokens);
+                // embed: Input[T,B,6] = embed.weight[input[b,t]]
+                global::RnnGen.Kernels.EmbeddingOps.Gather(input, Parameters.ReadOnlyData.Slice(PEmbedWeight, 66), VocabSize, 6, rows, steps, _lengths, a.Slice(AInput, rowsT * 6));
+                ForwardRnnL0(rows, steps); // rnn layer 0: GRU 6 -> 5
+                ForwardHead(rows, steps); // head: Dense 5 -> 11
+                global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(AHeadOutput, rowsT * 11), output, steps, rows, OutputSize);
+                if (CarryState)
+                {
+                    FinalState.ReadOnlyData.CopyTo(InitialState.Data);
+                }
+                _forwardDone = true;
+                _lossDone = false;
             }
-            _forwardDone = true;
-            _lossDone = false;
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>
-        /// Softmax cross-entropy of the last Forward's logits against the classes in <paramref name="target"/> [B, T] = [2, 4],
-        /// averaged over valid positions; prepares <see cref="Backward()"/>.
+        /// Advances every row of a stream one step: <paramref name="input"/> [B] token ids into <paramref name="output"/> [B, O] = [B, 11],
+        /// exactly the numbers <see cref="Forward"/> gives at the same position (with Training off). The stream starts at
+        /// InitialState (or the learned initial state) and continues until <see cref="ResetState"/>; FinalState shows its state.
+        /// </summary>
+        public void Step(global::System.ReadOnlySpan<int> input, global::System.Span<float> output)
+        {
+            _guard.Enter(this, nameof(Step));
+            try
+            {
+                int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, InputSize, BatchSize, nameof(input), "[B] token ids");
+                global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * OutputSize, nameof(output), "[B, O] = [B, 11]");
+                global::RnnGen.Kernels.ModelGuard.RequireTokens(input, rows, 1, VocabSize, default);
+                global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);
+                if (_streamFresh)
+                {
+                    InitialState.ReadOnlyData.CopyTo(_stream.Span);
+                }
+                _streamFresh = false;
+                _streaming = true;
+                _rows = rows;
+                int steps = 1, rowsT = rows;
+                global::System.Span<float> a = _activations.Span;
+                input.CopyTo(_tokens);
+                // embed: Input[T,B,6] = embed.weight[input[b,t]]
+                global::RnnGen.Kernels.EmbeddingOps.Gather(input, Parameters.ReadOnlyData.Slice(PEmbedWeight, 66), VocabSize, 6, rows, steps, _lengths, a.Slice(AInput, rowsT * 6));
+                ForwardRnnL0(rows, steps); // rnn layer 0: GRU 6 -> 5
+                ForwardHead(rows, steps); // head: Dense 5 -> 11
+                a.Slice(AHeadOutput, rowsT * 11).CopyTo(output);
+                _stream.Span.CopyTo(FinalState.Data);
+                _forwardDone = false; // the activations are one step's: Loss and Backward need a Forward
+                _lossDone = false;
+            }
+            finally
+            {
+                _streaming = false;
+                _guard.Exit();
+            }
+        }
+
+        /// <summary>
+        /// The softmax cross-entropy of the last Forward's output against <paramref name="target"/> [B, T] = [B, 4] (the Forward's rows),
+        /// the mean over valid positions; prepares <see cref="Backward()"/>. The kernel checks the whole target before it writes, so a
+        /// call that throws leaves the model as it was.
         /// </summary>
         public float Loss(global::System.ReadOnlySpan<int> target)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(target, 8, nameof(target), "[B, T] = [2, 4]");
-            float loss = global::RnnGen.Kernels.LossOps.SoftmaxCrossEntropy(_activations.Slice(AHeadOutput, 88), target, SequenceLength, BatchSize, OutputSize, _lengths, _gradients.Slice(GHeadOutputGradient, 88));
-            _lossDone = true;
-            return loss;
+            _guard.Enter(this, nameof(Loss));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
+                int rows = _rows, rowsT = rows * SequenceLength;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(target, rows * SequenceLength, nameof(target), "[B, T] = [B, 4]");
+                float loss = global::RnnGen.Kernels.LossOps.SoftmaxCrossEntropy(_activations.Slice(AHeadOutput, rowsT * 11), target, SequenceLength, rows, OutputSize, global::System.MemoryExtensions.AsSpan(_lengths, 0, rows), _gradients.Slice(GHeadOutputGradient, rowsT * 11), ignoreIndex: -100);
+                _lossDone = true;
+                return loss;
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>; once per Loss.</summary>
         public void Backward()
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [2, 4, 11] (ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [B, 4, 11] (the Forward's rows; ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
         public void Backward(global::System.ReadOnlySpan<float> outputGradient)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, 88, nameof(outputGradient), "[B, T, O] = [2, 4, 11]");
-            global::System.Span<float> dOutput = _gradients.Slice(GHeadOutputGradient, 88);
-            global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, dOutput, BatchSize, SequenceLength, OutputSize);
-            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(dOutput, SequenceLength, BatchSize, OutputSize, _lengths);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
+                int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, rows * SequenceLength * OutputSize, nameof(outputGradient), "[B, T, O] = [B, 4, 11]");
+                global::System.Span<float> g = _gradients.Span;
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, g.Slice(GHeadOutputGradient, rowsT * 11), rows, steps, OutputSize);
+                global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(g.Slice(GHeadOutputGradient, rowsT * 11), steps, rows, OutputSize, _lengths);
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
+        /// <summary>Every stage's backward, last to first, then the gradient of the model's input.</summary>
         private void BackwardAll()
         {
-            BackwardHead(); // head: Dense 5 -> 11
-            BackwardRnnL0(); // rnn layer 0: GRU 6 -> 5
+            int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+            BackwardHead(rows, steps); // head: Dense 5 -> 11
+            BackwardRnnL0(rows, steps); // rnn layer 0: GRU 6 -> 5
             // embed.weight gradient: scatter-add of dInput rows by token id
-            global::RnnGen.Kernels.EmbeddingOps.ScatterAdd(_tokens, _gradients.Slice(GInputGradient, 48), 6, BatchSize, SequenceLength, _lengths, Gradients.Data.Slice(PEmbedWeight, 66));
+            global::RnnGen.Kernels.EmbeddingOps.ScatterAdd(_tokens, _gradients.Slice(GInputGradient, rowsT * 6), 6, rows, steps, _lengths, Gradients.Data.Slice(PEmbedWeight, 66));
             _lossDone = false;
         }
 
-        /// <summary>rnn layer 0: GRU 6 -> 5: input projection for all steps, then the unrolled recurrence.</summary>
-        private void ForwardRnnL0()
+        /// <summary>rnn layer 0: GRU 6 -> 5: the input projection of every step at once, then the recurrence.</summary>
+        private void ForwardRnnL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            // forward direction: h0 from InitialState
-            InitialState.Data.Slice(SRnnH0 + 0, 10).CopyTo(a.Slice(ARnnL0States + 0, 10));
-            // Gates[T·B,15] = Input[T·B,6] · W_ihᵀ + b_ih: one product over every step
-            global::RnnGen.Kernels.Gemm.AxBt(8, 15, 6, a.Slice(AInput, 48), 6, p.Slice(PRnnWeightIhL0, 90), 6, a.Slice(ARnnL0Gates, 120), 15, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 15, p.Slice(PRnnBiasIhL0, 15), default, a.Slice(ARnnL0Gates, 120), 15);
-            global::RnnGen.Kernels.SequenceOps.BroadcastRows(8, 15, p.Slice(PRnnBiasHhL0, 15), a.Slice(ARnnL0HiddenGates, 120), 15); // b_hh; each step adds h·W_hhᵀ
-            _packedRnnWeightHhL0.Pack(p.Slice(PRnnWeightHhL0, 75));
-            ForwardRnnL0Steps0To3();
-            a.Slice(ARnnL0States + 40, 10).CopyTo(FinalState.Data.Slice(SRnnH0 + 0, 10));
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            // forward direction
+            StartStates.Slice(SRnnH0, rows * 5).CopyTo(a.Slice(ARnnL0States, rows * 5)); // rnn.h0[0]
+            // Gates[T·B, 15] = Input·W_ihᵀ + b_ih: one product over every step
+            _rnnL0WeightIh.Pack(p.Slice(PRnnWeightIhL0, 90), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(AInput, rowsT * 6), 6, _rnnL0WeightIh, a.Slice(ARnnL0Gates, rowsT * 15), 15, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 15, p.Slice(PRnnBiasIhL0, 15), default, a.Slice(ARnnL0Gates, rowsT * 15), 15);
+            // the recurrence, t = 0 .. T-1: HiddenGates[t] = h(t-1)·W_hhᵀ + b_hh; r, z, n -> h(t)
+            _rnnL0.Forward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0, 75), // rnn.weight_hh_l0 [15,5]
+                BiasHh = p.Slice(PRnnBiasHhL0, 15), // rnn.bias_hh_l0 [15]
+                Gates = a.Slice(ARnnL0Gates, rowsT * 15), // [T,B,15]
+                HiddenGates = a.Slice(ARnnL0HiddenGates, rowsT * 15), // [T,B,15]
+                States = a.Slice(ARnnL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Output = a.Slice(ARnnL0Output, rowsT * 5), // [T,B,5], columns 0..5
+                OutputStride = 5,
+            });
+            a.Slice(ARnnL0States + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SRnnH0, rows * 5)); // rnn.h_n[0]
         }
 
-        /// <summary>rnn layer 0, forward direction, steps 0 to 3.</summary>
-        private void ForwardRnnL0Steps0To3()
+        /// <summary>rnn layer 0: GRU 6 -> 5, backward through time, then the weight and input gradients over every step at once.</summary>
+        private void BackwardRnnL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: HiddenGates[0] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 0, lengths, a.Slice(ARnnL0Gates + 0, 30), a.Slice(ARnnL0HiddenGates + 0, 30), a.Slice(ARnnL0States + 0, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0Output + 0, 10), 5);
-            // t = 1: HiddenGates[1] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 1, lengths, a.Slice(ARnnL0Gates + 30, 30), a.Slice(ARnnL0HiddenGates + 30, 30), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0Output + 10, 10), 5);
-            // t = 2: HiddenGates[2] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 2, lengths, a.Slice(ARnnL0Gates + 60, 30), a.Slice(ARnnL0HiddenGates + 60, 30), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0Output + 20, 10), 5);
-            // t = 3: HiddenGates[3] += h·W_hhᵀ, then r, z, n -> h (fused, panel by panel)
-            global::RnnGen.Kernels.GruCell.Step(_packedRnnWeightHhL0, BatchSize, 3, lengths, a.Slice(ARnnL0Gates + 90, 30), a.Slice(ARnnL0HiddenGates + 90, 30), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0States + 40, 10), a.Slice(ARnnL0Output + 30, 10), 5);
-        }
-
-        /// <summary>rnn layer 0: GRU 6 -> 5, backward through time, then the weight and input gradients over all steps at once.</summary>
-        private void BackwardRnnL0()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            // forward direction: dh start from FinalStateGradient
-            FinalStateGradient.Data.Slice(SRnnH0 + 0, 10).CopyTo(g.Slice(GRnnL0HiddenGradient, 10));
-            BackwardRnnL0Steps3To0();
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, 10), InitialStateGradient.Data.Slice(SRnnH0 + 0, 10));
-            // dW_ih += dGatesᵀ·Input, dW_hh += dGatesᵀ·H(t-1), biases += Σ dGates: one product each over all steps
-            global::RnnGen.Kernels.Gemm.AtxB(15, 6, 8, g.Slice(GRnnL0GatesGradient, 120), 15, a.Slice(AInput, 48), 6, dp.Slice(PRnnWeightIhL0, 90), 6, accumulate: true);
-            global::RnnGen.Kernels.Gemm.AtxB(15, 5, 8, g.Slice(GRnnL0HiddenGatesGradient, 120), 15, a.Slice(ARnnL0States + 0, 40), 5, dp.Slice(PRnnWeightHhL0, 75), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 15, g.Slice(GRnnL0GatesGradient, 120), 15, dp.Slice(PRnnBiasIhL0, 15));
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 15, g.Slice(GRnnL0HiddenGatesGradient, 120), 15, dp.Slice(PRnnBiasHhL0, 15));
-            // dInput = dGates·W_ih
-            global::RnnGen.Kernels.Gemm.AxB(8, 6, 15, g.Slice(GRnnL0GatesGradient, 120), 15, p.Slice(PRnnWeightIhL0, 90), 6, g.Slice(GInputGradient, 48), 6, accumulate: false);
+            int rowsT = steps * rows;
+            // forward direction: the running gradients start from FinalStateGradient
+            FinalStateGradient.ReadOnlyData.Slice(SRnnH0, rows * 5).CopyTo(g.Slice(GRnnL0HiddenGradient, rows * 5)); // drnn.h_n[0]
+            // back through time, t = T-1 .. 0: dGates[t], dc(t-1), dh(t-1) += dGates[t]·W_hh
+            _rnnL0.Backward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0, 75), // rnn.weight_hh_l0 [15,5]
+                BiasHh = p.Slice(PRnnBiasHhL0, 15), // rnn.bias_hh_l0 [15]
+                Gates = a.Slice(ARnnL0Gates, rowsT * 15), // [T,B,15]
+                HiddenGates = a.Slice(ARnnL0HiddenGates, rowsT * 15), // [T,B,15]
+                States = a.Slice(ARnnL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                GatesGradient = g.Slice(GRnnL0GatesGradient, rowsT * 15), // [T,B,15]
+                HiddenGatesGradient = g.Slice(GRnnL0HiddenGatesGradient, rowsT * 15), // [T,B,15]
+                HiddenGradient = g.Slice(GRnnL0HiddenGradient, rows * 5), // [B,5]
+                OutputGradient = g.Slice(GRnnL0OutputGradient, rowsT * 5), // [T,B,5], columns 0..5
+                OutputStride = 5,
+            });
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, rows * 5), InitialStateGradient.Data.Slice(SRnnH0, rows * 5)); // drnn.h0[0]
+            // dW_hh += dRecurrentᵀ·h(t-1), biases += Σ dGates: one product each over every step
+            global::RnnGen.Kernels.Gemm.AtxB(15, 5, rowsT, g.Slice(GRnnL0HiddenGatesGradient, rowsT * 15), 15, a.Slice(ARnnL0States, rowsT * 5), 5, dp.Slice(PRnnWeightHhL0, 75), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 15, g.Slice(GRnnL0GatesGradient, rowsT * 15), 15, dp.Slice(PRnnBiasIhL0, 15));
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 15, g.Slice(GRnnL0HiddenGatesGradient, rowsT * 15), 15, dp.Slice(PRnnBiasHhL0, 15));
+            global::RnnGen.Kernels.Gemm.AtxB(15, 6, rowsT, g.Slice(GRnnL0GatesGradient, rowsT * 15), 15, a.Slice(AInput, rowsT * 6), 6, dp.Slice(PRnnWeightIhL0, 90), 6, accumulate: true); // dW_ih += dᵀ·Input
+            // dInput = d·W_ih
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 6, 15, g.Slice(GRnnL0GatesGradient, rowsT * 15), 15, p.Slice(PRnnWeightIhL0, 90), 6, g.Slice(GInputGradient, rowsT * 6), 6, accumulate: false);
         }
 
-        /// <summary>rnn layer 0, forward direction, backward through steps 3 to 0.</summary>
-        private void BackwardRnnL0Steps3To0()
+        /// <summary>head: Dense 5 -> 11: Output = act(Input·Wᵀ + b) over every step's rows.</summary>
+        private void ForwardHead(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.Span<float> g = _gradients.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0, 75); // [15,5]
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 3: dGates[3], dHiddenGates[3] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 3, lengths, a.Slice(ARnnL0Gates + 90, 30), a.Slice(ARnnL0HiddenGates + 90, 30), a.Slice(ARnnL0States + 30, 10), g.Slice(GRnnL0OutputGradient + 30, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 90, 30), g.Slice(GRnnL0HiddenGatesGradient + 90, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 90, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 2: dGates[2], dHiddenGates[2] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 2, lengths, a.Slice(ARnnL0Gates + 60, 30), a.Slice(ARnnL0HiddenGates + 60, 30), a.Slice(ARnnL0States + 20, 10), g.Slice(GRnnL0OutputGradient + 20, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 60, 30), g.Slice(GRnnL0HiddenGatesGradient + 60, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 60, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 1: dGates[1], dHiddenGates[1] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 1, lengths, a.Slice(ARnnL0Gates + 30, 30), a.Slice(ARnnL0HiddenGates + 30, 30), a.Slice(ARnnL0States + 10, 10), g.Slice(GRnnL0OutputGradient + 10, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 30, 30), g.Slice(GRnnL0HiddenGatesGradient + 30, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 30, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 0: dGates[0], dHiddenGates[0] from dh; dh = z·dh + dHiddenGates·W_hh
-            global::RnnGen.Kernels.GruCell.Backward(BatchSize, 5, 0, lengths, a.Slice(ARnnL0Gates + 0, 30), a.Slice(ARnnL0HiddenGates + 0, 30), a.Slice(ARnnL0States + 0, 10), g.Slice(GRnnL0OutputGradient + 0, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0GatesGradient + 0, 30), g.Slice(GRnnL0HiddenGatesGradient + 0, 30));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 15, g.Slice(GRnnL0HiddenGatesGradient + 0, 30), 15, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-        }
-
-        /// <summary>head: Dense 5 -> 11: Output = act(Input · Wᵀ + b) over 8 rows.</summary>
-        private void ForwardHead()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            global::RnnGen.Kernels.Gemm.AxBt(8, 11, 5, a.Slice(ARnnL0Output, 40), 5, p.Slice(PHeadWeight, 55), 5, a.Slice(AHeadOutput, 88), 11, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 11, p.Slice(PHeadBias, 11), default, a.Slice(AHeadOutput, 88), 11);
-            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(a.Slice(AHeadOutput, 88), SequenceLength, BatchSize, 11, _lengths); // padded steps output 0
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            _headWeight.Pack(p.Slice(PHeadWeight, 55), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(ARnnL0Output, rowsT * 5), 5, _headWeight, a.Slice(AHeadOutput, rowsT * 11), 11, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 11, p.Slice(PHeadBias, 11), default, a.Slice(AHeadOutput, rowsT * 11), 11);
+            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(a.Slice(AHeadOutput, rowsT * 11), steps, rows, 11, _lengths); // padded steps output 0
         }
 
         /// <summary>head: Dense 5 -> 11, backward: dW += dZᵀ·Input, db += Σ dZ, dInput = dZ·W.</summary>
-        private void BackwardHead()
+        private void BackwardHead(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            global::RnnGen.Kernels.Gemm.AtxB(11, 5, 8, g.Slice(GHeadOutputGradient, 88), 11, a.Slice(ARnnL0Output, 40), 5, dp.Slice(PHeadWeight, 55), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 11, g.Slice(GHeadOutputGradient, 88), 11, dp.Slice(PHeadBias, 11));
-            global::RnnGen.Kernels.Gemm.AxB(8, 5, 11, g.Slice(GHeadOutputGradient, 88), 11, p.Slice(PHeadWeight, 55), 5, g.Slice(GRnnL0OutputGradient, 40), 5, accumulate: false);
+            int rowsT = steps * rows;
+            global::RnnGen.Kernels.Gemm.AtxB(11, 5, rowsT, g.Slice(GHeadOutputGradient, rowsT * 11), 11, a.Slice(ARnnL0Output, rowsT * 5), 5, dp.Slice(PHeadWeight, 55), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 11, g.Slice(GHeadOutputGradient, rowsT * 11), 11, dp.Slice(PHeadBias, 11));
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 5, 11, g.Slice(GHeadOutputGradient, rowsT * 11), 11, p.Slice(PHeadWeight, 55), 5, g.Slice(GRnnL0OutputGradient, rowsT * 5), 5, accumulate: false);
         }
 
+        int global::RnnGen.IRnnModel.SequenceLength => SequenceLength;
+        int global::RnnGen.IRnnModel.BatchSize => BatchSize;
+        int global::RnnGen.IRnnModel.InputSize => InputSize;
+        int global::RnnGen.IRnnModel.OutputSize => OutputSize;
+        bool global::RnnGen.IRnnModel.TokenInput => true;
+        bool global::RnnGen.IRnnModel.SequenceOutput => true;
+        bool global::RnnGen.IRnnModel.CanStep => true;
     }
 }

@@ -5,7 +5,7 @@
 namespace Snapshots
 {
     /// <summary>
-    /// RnnGen model: T = 4 steps, B = 2 sequences, batch-first.
+    /// RnnGen model: T = 4 steps, up to B = 2 sequences per call, batch-first.
     /// <code>
     /// input        [B,T,I] = [2,4,3]
     /// encoder layer 0: LSTM 3 -> 5, last step only -> [B,5]
@@ -14,19 +14,20 @@ namespace Snapshots
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "1.0.0")]
-    partial class LstmLastStepClassifier
+    partial class LstmLastStepClassifier : global::RnnGen.IRnnModel<float>, global::RnnGen.ILossModel<int>
     {
-        /// <summary>Time steps per batch.</summary>
+        /// <summary>Time steps per sequence.</summary>
         public const int SequenceLength = 4;
-        /// <summary>Sequences per batch.</summary>
+        /// <summary>Most sequences per call; a call may pass fewer (the last batch of an epoch).</summary>
         public const int BatchSize = 2;
         /// <summary>Features per step of the input.</summary>
         public const int InputSize = 3;
         /// <summary>Features per step (or per sequence) of the output.</summary>
         public const int OutputSize = 3;
 
-        // Static memory plan: offsets in floats. Parameters and Gradients share the P layout,
-        // the activation arena the A layout, the gradient arena the G layout, the state sets the S layout.
+        // Static memory plan: offsets in floats, each slot sized for T steps of B rows; a call of fewer rows
+        // packs its [T,rows,·] data at the start of the slot. Parameters and Gradients share the P layout, the
+        // activation arena the A layout, the gradient arena the G layout, the state sets (and the stream) the S layout.
         private const int PEncoderWeightIhL0 = 0; // [20,3]
         private const int PEncoderWeightHhL0 = 64; // [20,5]
         private const int PEncoderBiasIhL0 = 176; // [20]
@@ -40,22 +41,29 @@ namespace Snapshots
         private const int AEncoderL0Output = 320; // [B,5]
         private const int AClassifierOutput = 336; // [B,3]
         private const int GInputGradient = 0; // [T,B,3]
-        private const int GEncoderL0CellGradient = 32; // [B,5]
-        private const int GEncoderL0GatesGradient = 48; // [T,B,20]
-        private const int GEncoderL0HiddenGradient = 208; // [B,5]
+        private const int GEncoderL0GatesGradient = 32; // [T,B,20]
+        private const int GEncoderL0HiddenGradient = 192; // [B,5]
+        private const int GEncoderL0CellGradient = 208; // [B,5]
         private const int GEncoderL0OutputGradient = 224; // [B,5]
         private const int GClassifierOutputGradient = 240; // [B,3]
         private const int SEncoderH0 = 0; // [1,B,5]
         private const int SEncoderC0 = 16; // [1,B,5]
 
-        private readonly global::RnnGen.AlignedBuffer _activations = new(352);
-        private readonly global::RnnGen.AlignedBuffer _gradients = new(256);
+        private readonly global::RnnGen.AlignedBuffer _activations = new(352, "Snapshots.LstmLastStepClassifier activations");
+        private readonly global::RnnGen.AlignedBuffer _gradients = new(256, "Snapshots.LstmLastStepClassifier activation gradients");
+        private readonly global::RnnGen.AlignedBuffer _stream = new(32, "Snapshots.LstmLastStepClassifier streaming state"); // Step's state, S layout
         private readonly int[] _lengths = new int[BatchSize];
         private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
-        private readonly global::RnnGen.Kernels.RecurrentWeights _packedEncoderWeightHhL0 = new(4, 5); // W_hh in panels, repacked by Forward when it changed
+        private readonly global::RnnGen.Kernels.RecurrentLayer _encoderL0 = new(global::RnnGen.Kernels.RecurrentCellKind.Lstm, hidden: 5, batch: BatchSize, reverse: false);
+        private readonly global::RnnGen.Kernels.PackedMatrix _encoderL0WeightIh = new(3, 20); // W_ihᵀ, repacked when the parameters change
+        private readonly global::RnnGen.Kernels.PackedMatrix _classifierWeight = new(5, 3); // Wᵀ, repacked when the parameters change
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
+        private global::RnnGen.Kernels.ConcurrencyGuard _guard;
+        private int _rows; // rows of the last Forward
         private bool _forwardDone;
         private bool _lossDone;
+        private bool _streaming; // Step runs: start and end in the stream
+        private bool _streamFresh = true; // the next Step starts a new stream
 
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public LstmLastStepClassifier(int seed = 0)
@@ -76,6 +84,7 @@ namespace Snapshots
             random.FillUniform(p.Slice(PEncoderBiasHhL0, 20), -0.4472136f, 0.4472136f); // encoder.bias_hh_l0 ~ U(-0.4472136, 0.4472136)
             random.FillUniform(p.Slice(PClassifierWeight, 15), -0.4472136f, 0.4472136f); // classifier.weight ~ U(-0.4472136, 0.4472136)
             random.FillUniform(p.Slice(PClassifierBias, 3), -0.4472136f, 0.4472136f); // classifier.bias ~ U(-0.4472136, 0.4472136)
+            Parameters.EndDirectWrites(); // initialised: the kernels may keep their packed weights between calls
             _dropoutRandom = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
@@ -97,11 +106,11 @@ namespace Snapshots
 
         /// <summary>Weights and biases under PyTorch <c>state_dict</c> names.</summary>
         public global::RnnGen.ParameterSet Parameters { get; }
-        /// <summary>dLoss/dParameters, accumulated by <see cref="Backward()"/> until <see cref="ZeroGradients"/>.</summary>
+        /// <summary>dLoss/dParameters, accumulated by Backward until <see cref="ZeroGradients"/>.</summary>
         public global::RnnGen.ParameterSet Gradients { get; }
         /// <summary>Initial hidden (and LSTM cell) state of each recurrent layer, <c>[layers·directions, B, H]</c> like PyTorch's h_0; zero unless set.</summary>
         public global::RnnGen.ParameterSet InitialState { get; }
-        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward.</summary>
+        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward and by Step.</summary>
         public global::RnnGen.ParameterSet FinalState { get; }
         /// <summary>dLoss/dInitialState, accumulated by Backward.</summary>
         public global::RnnGen.ParameterSet InitialStateGradient { get; }
@@ -109,13 +118,12 @@ namespace Snapshots
         public global::RnnGen.ParameterSet FinalStateGradient { get; }
         /// <summary>When true, each Forward starts from the previous Forward's final state (streaming, truncated BPTT).</summary>
         public bool CarryState { get; set; }
-        /// <summary>When true, dropout between stacked layers is active.</summary>
+        /// <summary>When true, dropout between stacked layers is active (inverted dropout from <see cref="DropoutRandom"/>); when false it is the identity.</summary>
         public bool Training { get; set; }
-        /// <summary>dLoss/dInput <c>[B,T,I]</c> from the last Backward (0 at padded steps).</summary>
-        public global::System.ReadOnlySpan<float> InputGradient => _inputGradient;
-
-        /// <summary>Zeroes the initial state (start of a new stream).</summary>
-        public void ResetState() => InitialState.Clear();
+        /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
+        public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
+        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
+        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
 
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
@@ -124,166 +132,253 @@ namespace Snapshots
             InitialStateGradient.Clear();
         }
 
+        /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
+        public void ResetState()
+        {
+            InitialState.Clear();
+            _streamFresh = true;
+        }
+
+        /// <summary>The states a recurrence starts from: InitialState for Forward, the stream for Step.</summary>
+        private global::System.ReadOnlySpan<float> StartStates => _streaming ? _stream.Span : InitialState.ReadOnlyData;
+
+        /// <summary>Where a recurrence leaves its final states: FinalState for Forward, the stream for Step.</summary>
+        private global::System.Span<float> EndStates => _streaming ? _stream.Span : FinalState.Data;
+
         /// <summary>
-        /// Runs the model on <paramref name="input"/> [B, T, I] = [2, 4, 3] into <paramref name="output"/> [B, O] = [2, 3].
+        /// Runs the model on <paramref name="input"/> [B, T, I] = [B, 4, 3] into <paramref name="output"/> [B, O] = [B, 3], for 1 ≤ B ≤ 2 rows.
         /// <paramref name="lengths"/>[b] in 1..T marks right padding (empty: every row is full length);
-        /// padded steps output 0 and leave the state untouched.
+        /// padded steps output 0 and leave the state untouched. Throws before changing anything when an argument is wrong.
         /// </summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<int> lengths = default)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLength(input, 24, nameof(input), "[B, T, I] = [2, 4, 3]");
-            global::RnnGen.Kernels.ModelGuard.RequireLength(output, 6, nameof(output), "[B, O] = [2, 3]");
-            global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, BatchSize, SequenceLength, _lengths);
-            global::System.Span<float> a = _activations.Span;
-            // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
-            global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, 24), BatchSize, SequenceLength, InputSize);
-            ForwardEncoderL0(); // encoder layer 0: LSTM 3 -> 5, last step only
-            ForwardClassifier(); // classifier: Dense 5 -> 3
-            a.Slice(AClassifierOutput, 6).CopyTo(output);
-            if (CarryState)
+            _guard.Enter(this, nameof(Forward));
+            try
             {
-                FinalState.Data.CopyTo(InitialState.Data);
+                // Every argument is checked before anything changes, so a call that throws leaves the model as it was.
+                int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, SequenceLength * InputSize, BatchSize, nameof(input), "[B, T, I] = [B, 4, 3]");
+                global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * OutputSize, nameof(output), "[B, O] = [B, 3]");
+                global::RnnGen.Kernels.ModelGuard.RequireLengths(lengths, rows, SequenceLength);
+                global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, rows, SequenceLength, _lengths);
+                _rows = rows;
+                int steps = SequenceLength, rowsT = steps * rows;
+                global::System.Span<float> a = _activations.Span;
+                // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, rowsT * 3), rows, steps, InputSize);
+                ForwardEncoderL0(rows, steps); // encoder layer 0: LSTM 3 -> 5, last step only
+                ForwardClassifier(rows, steps); // classifier: Dense 5 -> 3
+                a.Slice(AClassifierOutput, rows * 3).CopyTo(output);
+                if (CarryState)
+                {
+                    FinalState.ReadOnlyData.CopyTo(InitialState.Data);
+                }
+                _forwardDone = true;
+                _lossDone = false;
             }
-            _forwardDone = true;
-            _lossDone = false;
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>
-        /// Softmax cross-entropy of the last Forward's logits against the classes in <paramref name="target"/> [B] = [2],
-        /// averaged over valid positions; prepares <see cref="Backward()"/>.
+        /// Advances every row of a stream one step: <paramref name="input"/> [B, I] = [B, 3] into <paramref name="output"/> [B, O] = [B, 3],
+        /// exactly the numbers <see cref="Forward"/> gives at the same position (with Training off). The stream starts at
+        /// InitialState (or the learned initial state) and continues until <see cref="ResetState"/>; FinalState shows its state.
+        /// </summary>
+        public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            _guard.Enter(this, nameof(Step));
+            try
+            {
+                int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, InputSize, BatchSize, nameof(input), "[B, I] = [B, 3]");
+                global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * OutputSize, nameof(output), "[B, O] = [B, 3]");
+                global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);
+                if (_streamFresh)
+                {
+                    InitialState.ReadOnlyData.CopyTo(_stream.Span);
+                }
+                _streamFresh = false;
+                _streaming = true;
+                _rows = rows;
+                int steps = 1, rowsT = rows;
+                global::System.Span<float> a = _activations.Span;
+                // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, rowsT * 3), rows, steps, InputSize);
+                ForwardEncoderL0(rows, steps); // encoder layer 0: LSTM 3 -> 5, last step only
+                ForwardClassifier(rows, steps); // classifier: Dense 5 -> 3
+                a.Slice(AClassifierOutput, rows * 3).CopyTo(output);
+                _stream.Span.CopyTo(FinalState.Data);
+                _forwardDone = false; // the activations are one step's: Loss and Backward need a Forward
+                _lossDone = false;
+            }
+            finally
+            {
+                _streaming = false;
+                _guard.Exit();
+            }
+        }
+
+        /// <summary>
+        /// The softmax cross-entropy of the last Forward's output against <paramref name="target"/> [B] (the Forward's rows),
+        /// the mean over valid positions; prepares <see cref="Backward()"/>. The kernel checks the whole target before it writes, so a
+        /// call that throws leaves the model as it was.
         /// </summary>
         public float Loss(global::System.ReadOnlySpan<int> target)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(target, 2, nameof(target), "[B] = [2]");
-            float loss = global::RnnGen.Kernels.LossOps.SoftmaxCrossEntropy(_activations.Slice(AClassifierOutput, 6), target, 1, BatchSize, OutputSize, default, _gradients.Slice(GClassifierOutputGradient, 6));
-            _lossDone = true;
-            return loss;
+            _guard.Enter(this, nameof(Loss));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
+                int rows = _rows, rowsT = rows * SequenceLength;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(target, rows, nameof(target), "[B]");
+                float loss = global::RnnGen.Kernels.LossOps.SoftmaxCrossEntropy(_activations.Slice(AClassifierOutput, rows * 3), target, 1, rows, OutputSize, default, _gradients.Slice(GClassifierOutputGradient, rows * 3), ignoreIndex: -100);
+                _lossDone = true;
+                return loss;
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>; once per Loss.</summary>
         public void Backward()
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates dLoss/dOutput [B, O] = [2, 3] (ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates dLoss/dOutput [B, O] = [B, 3] (the Forward's rows; ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
         public void Backward(global::System.ReadOnlySpan<float> outputGradient)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, 6, nameof(outputGradient), "[B, O] = [2, 3]");
-            global::System.Span<float> dOutput = _gradients.Slice(GClassifierOutputGradient, 6);
-            outputGradient.CopyTo(dOutput);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
+                int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, rows * OutputSize, nameof(outputGradient), "[B, O] = [B, 3]");
+                global::System.Span<float> g = _gradients.Span;
+                outputGradient.CopyTo(g.Slice(GClassifierOutputGradient, rows * 3));
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
+        /// <summary>Every stage's backward, last to first, then the gradient of the model's input.</summary>
         private void BackwardAll()
         {
-            BackwardClassifier(); // classifier: Dense 5 -> 3
-            BackwardEncoderL0(); // encoder layer 0: LSTM 3 -> 5, last step only
-            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, 24), _inputGradient, SequenceLength, BatchSize, InputSize);
+            int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+            BackwardClassifier(rows, steps); // classifier: Dense 5 -> 3
+            BackwardEncoderL0(rows, steps); // encoder layer 0: LSTM 3 -> 5, last step only
+            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 3), _inputGradient, steps, rows, InputSize);
             _lossDone = false;
         }
 
-        /// <summary>encoder layer 0: LSTM 3 -> 5, last step only: input projection for all steps, then the unrolled recurrence.</summary>
-        private void ForwardEncoderL0()
+        /// <summary>encoder layer 0: LSTM 3 -> 5, last step only: the input projection of every step at once, then the recurrence.</summary>
+        private void ForwardEncoderL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            // forward direction: h0, c0 from InitialState
-            InitialState.Data.Slice(SEncoderH0 + 0, 10).CopyTo(a.Slice(AEncoderL0States + 0, 10));
-            InitialState.Data.Slice(SEncoderC0 + 0, 10).CopyTo(a.Slice(AEncoderL0Cells + 0, 10));
-            // Gates[T·B,20] = Input[T·B,3] · W_ihᵀ + b_ih + b_hh: one product over every step
-            global::RnnGen.Kernels.Gemm.AxBt(8, 20, 3, a.Slice(AInput, 24), 3, p.Slice(PEncoderWeightIhL0, 60), 3, a.Slice(AEncoderL0Gates, 160), 20, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 20, p.Slice(PEncoderBiasIhL0, 20), p.Slice(PEncoderBiasHhL0, 20), a.Slice(AEncoderL0Gates, 160), 20);
-            _packedEncoderWeightHhL0.Pack(p.Slice(PEncoderWeightHhL0, 100));
-            ForwardEncoderL0Steps0To3();
-            a.Slice(AEncoderL0States + 40, 10).CopyTo(FinalState.Data.Slice(SEncoderH0 + 0, 10));
-            a.Slice(AEncoderL0Cells + 40, 10).CopyTo(FinalState.Data.Slice(SEncoderC0 + 0, 10));
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            // forward direction
+            StartStates.Slice(SEncoderH0, rows * 5).CopyTo(a.Slice(AEncoderL0States, rows * 5)); // encoder.h0[0]
+            StartStates.Slice(SEncoderC0, rows * 5).CopyTo(a.Slice(AEncoderL0Cells, rows * 5)); // encoder.c0[0]
+            // Gates[T·B, 20] = Input·W_ihᵀ + b_ih + b_hh: one product over every step
+            _encoderL0WeightIh.Pack(p.Slice(PEncoderWeightIhL0, 60), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(AInput, rowsT * 3), 3, _encoderL0WeightIh, a.Slice(AEncoderL0Gates, rowsT * 20), 20, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 20, p.Slice(PEncoderBiasIhL0, 20), p.Slice(PEncoderBiasHhL0, 20), a.Slice(AEncoderL0Gates, rowsT * 20), 20);
+            // the recurrence, t = 0 .. T-1: Gates[t] += h(t-1)·W_hhᵀ; i, f, g, o -> c(t), h(t)
+            _encoderL0.Forward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PEncoderWeightHhL0, 100), // encoder.weight_hh_l0 [20,5]
+                Gates = a.Slice(AEncoderL0Gates, rowsT * 20), // [T,B,20]
+                States = a.Slice(AEncoderL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Cells = a.Slice(AEncoderL0Cells, (steps + 1) * rows * 5), // [T+1,B,5]
+            });
+            a.Slice(AEncoderL0States + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SEncoderH0, rows * 5)); // encoder.h_n[0]
+            a.Slice(AEncoderL0Cells + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SEncoderC0, rows * 5)); // encoder.c_n[0]
             // Output[:, 0..5) = the state after the last valid step
-            global::RnnGen.Kernels.SequenceOps.CopyColumns(BatchSize, 5, a.Slice(AEncoderL0States + 40, 10), 5, a.Slice(AEncoderL0Output + 0, 10), 5);
+            global::RnnGen.Kernels.SequenceOps.CopyColumns(rows, 5, a.Slice(AEncoderL0States + steps * rows * 5, rows * 5), 5, a.Slice(AEncoderL0Output, rows * 5), 5);
         }
 
-        /// <summary>encoder layer 0, forward direction, steps 0 to 3.</summary>
-        private void ForwardEncoderL0Steps0To3()
+        /// <summary>encoder layer 0: LSTM 3 -> 5, last step only, backward through time, then the weight and input gradients over every step at once.</summary>
+        private void BackwardEncoderL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: Gates[0] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 0, lengths, a.Slice(AEncoderL0Gates + 0, 40), a.Slice(AEncoderL0Cells + 0, 10), a.Slice(AEncoderL0Cells + 10, 10), a.Slice(AEncoderL0States + 0, 10), a.Slice(AEncoderL0States + 10, 10), default, 5);
-            // t = 1: Gates[1] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 1, lengths, a.Slice(AEncoderL0Gates + 40, 40), a.Slice(AEncoderL0Cells + 10, 10), a.Slice(AEncoderL0Cells + 20, 10), a.Slice(AEncoderL0States + 10, 10), a.Slice(AEncoderL0States + 20, 10), default, 5);
-            // t = 2: Gates[2] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 2, lengths, a.Slice(AEncoderL0Gates + 80, 40), a.Slice(AEncoderL0Cells + 20, 10), a.Slice(AEncoderL0Cells + 30, 10), a.Slice(AEncoderL0States + 20, 10), a.Slice(AEncoderL0States + 30, 10), default, 5);
-            // t = 3: Gates[3] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedEncoderWeightHhL0, BatchSize, 3, lengths, a.Slice(AEncoderL0Gates + 120, 40), a.Slice(AEncoderL0Cells + 30, 10), a.Slice(AEncoderL0Cells + 40, 10), a.Slice(AEncoderL0States + 30, 10), a.Slice(AEncoderL0States + 40, 10), default, 5);
-        }
-
-        /// <summary>encoder layer 0: LSTM 3 -> 5, last step only, backward through time, then the weight and input gradients over all steps at once.</summary>
-        private void BackwardEncoderL0()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            // forward direction: dh, dc start from FinalStateGradient
-            FinalStateGradient.Data.Slice(SEncoderH0 + 0, 10).CopyTo(g.Slice(GEncoderL0HiddenGradient, 10));
-            FinalStateGradient.Data.Slice(SEncoderC0 + 0, 10).CopyTo(g.Slice(GEncoderL0CellGradient, 10));
-            global::RnnGen.Kernels.SequenceOps.AddColumns(BatchSize, 5, g.Slice(GEncoderL0OutputGradient + 0, 10), 5, g.Slice(GEncoderL0HiddenGradient, 10), 5);
-            BackwardEncoderL0Steps3To0();
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GEncoderL0HiddenGradient, 10), InitialStateGradient.Data.Slice(SEncoderH0 + 0, 10));
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GEncoderL0CellGradient, 10), InitialStateGradient.Data.Slice(SEncoderC0 + 0, 10));
-            // dW_ih += dGatesᵀ·Input, dW_hh += dGatesᵀ·H(t-1), biases += Σ dGates: one product each over all steps
-            global::RnnGen.Kernels.Gemm.AtxB(20, 3, 8, g.Slice(GEncoderL0GatesGradient, 160), 20, a.Slice(AInput, 24), 3, dp.Slice(PEncoderWeightIhL0, 60), 3, accumulate: true);
-            global::RnnGen.Kernels.Gemm.AtxB(20, 5, 8, g.Slice(GEncoderL0GatesGradient, 160), 20, a.Slice(AEncoderL0States + 0, 40), 5, dp.Slice(PEncoderWeightHhL0, 100), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 20, g.Slice(GEncoderL0GatesGradient, 160), 20, dp.Slice(PEncoderBiasIhL0, 20));
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 20, g.Slice(GEncoderL0GatesGradient, 160), 20, dp.Slice(PEncoderBiasHhL0, 20));
-            // dInput = dGates·W_ih
-            global::RnnGen.Kernels.Gemm.AxB(8, 3, 20, g.Slice(GEncoderL0GatesGradient, 160), 20, p.Slice(PEncoderWeightIhL0, 60), 3, g.Slice(GInputGradient, 24), 3, accumulate: false);
+            int rowsT = steps * rows;
+            // forward direction: the running gradients start from FinalStateGradient
+            FinalStateGradient.ReadOnlyData.Slice(SEncoderH0, rows * 5).CopyTo(g.Slice(GEncoderL0HiddenGradient, rows * 5)); // dencoder.h_n[0]
+            FinalStateGradient.ReadOnlyData.Slice(SEncoderC0, rows * 5).CopyTo(g.Slice(GEncoderL0CellGradient, rows * 5)); // dencoder.c_n[0]
+            global::RnnGen.Kernels.SequenceOps.AddColumns(rows, 5, g.Slice(GEncoderL0OutputGradient, rows * 5), 5, g.Slice(GEncoderL0HiddenGradient, rows * 5), 5); // and the output's
+            // back through time, t = T-1 .. 0: dGates[t], dc(t-1), dh(t-1) += dGates[t]·W_hh
+            _encoderL0.Backward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PEncoderWeightHhL0, 100), // encoder.weight_hh_l0 [20,5]
+                Gates = a.Slice(AEncoderL0Gates, rowsT * 20), // [T,B,20]
+                States = a.Slice(AEncoderL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Cells = a.Slice(AEncoderL0Cells, (steps + 1) * rows * 5), // [T+1,B,5]
+                GatesGradient = g.Slice(GEncoderL0GatesGradient, rowsT * 20), // [T,B,20]
+                HiddenGradient = g.Slice(GEncoderL0HiddenGradient, rows * 5), // [B,5]
+                CellGradient = g.Slice(GEncoderL0CellGradient, rows * 5), // [B,5]
+            });
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GEncoderL0HiddenGradient, rows * 5), InitialStateGradient.Data.Slice(SEncoderH0, rows * 5)); // dencoder.h0[0]
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GEncoderL0CellGradient, rows * 5), InitialStateGradient.Data.Slice(SEncoderC0, rows * 5)); // dencoder.c0[0]
+            // dW_hh += dRecurrentᵀ·h(t-1), biases += Σ dGates: one product each over every step
+            global::RnnGen.Kernels.Gemm.AtxB(20, 5, rowsT, g.Slice(GEncoderL0GatesGradient, rowsT * 20), 20, a.Slice(AEncoderL0States, rowsT * 5), 5, dp.Slice(PEncoderWeightHhL0, 100), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 20, g.Slice(GEncoderL0GatesGradient, rowsT * 20), 20, dp.Slice(PEncoderBiasIhL0, 20));
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 20, g.Slice(GEncoderL0GatesGradient, rowsT * 20), 20, dp.Slice(PEncoderBiasHhL0, 20));
+            global::RnnGen.Kernels.Gemm.AtxB(20, 3, rowsT, g.Slice(GEncoderL0GatesGradient, rowsT * 20), 20, a.Slice(AInput, rowsT * 3), 3, dp.Slice(PEncoderWeightIhL0, 60), 3, accumulate: true); // dW_ih += dᵀ·Input
+            // dInput = d·W_ih
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 3, 20, g.Slice(GEncoderL0GatesGradient, rowsT * 20), 20, p.Slice(PEncoderWeightIhL0, 60), 3, g.Slice(GInputGradient, rowsT * 3), 3, accumulate: false);
         }
 
-        /// <summary>encoder layer 0, forward direction, backward through steps 3 to 0.</summary>
-        private void BackwardEncoderL0Steps3To0()
+        /// <summary>classifier: Dense 5 -> 3: Output = act(Input·Wᵀ + b) over one row per sequence.</summary>
+        private void ForwardClassifier(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.Span<float> g = _gradients.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PEncoderWeightHhL0, 100); // [20,5]
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 3: dGates[3] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 3, lengths, a.Slice(AEncoderL0Gates + 120, 40), a.Slice(AEncoderL0Cells + 30, 10), a.Slice(AEncoderL0Cells + 40, 10), default, 5, g.Slice(GEncoderL0HiddenGradient, 10), g.Slice(GEncoderL0CellGradient, 10), g.Slice(GEncoderL0GatesGradient + 120, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GEncoderL0GatesGradient + 120, 40), 20, weightHh, 5, g.Slice(GEncoderL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 2: dGates[2] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 2, lengths, a.Slice(AEncoderL0Gates + 80, 40), a.Slice(AEncoderL0Cells + 20, 10), a.Slice(AEncoderL0Cells + 30, 10), default, 5, g.Slice(GEncoderL0HiddenGradient, 10), g.Slice(GEncoderL0CellGradient, 10), g.Slice(GEncoderL0GatesGradient + 80, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GEncoderL0GatesGradient + 80, 40), 20, weightHh, 5, g.Slice(GEncoderL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 1: dGates[1] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 1, lengths, a.Slice(AEncoderL0Gates + 40, 40), a.Slice(AEncoderL0Cells + 10, 10), a.Slice(AEncoderL0Cells + 20, 10), default, 5, g.Slice(GEncoderL0HiddenGradient, 10), g.Slice(GEncoderL0CellGradient, 10), g.Slice(GEncoderL0GatesGradient + 40, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GEncoderL0GatesGradient + 40, 40), 20, weightHh, 5, g.Slice(GEncoderL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 0: dGates[0] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 0, lengths, a.Slice(AEncoderL0Gates + 0, 40), a.Slice(AEncoderL0Cells + 0, 10), a.Slice(AEncoderL0Cells + 10, 10), default, 5, g.Slice(GEncoderL0HiddenGradient, 10), g.Slice(GEncoderL0CellGradient, 10), g.Slice(GEncoderL0GatesGradient + 0, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GEncoderL0GatesGradient + 0, 40), 20, weightHh, 5, g.Slice(GEncoderL0HiddenGradient, 10), 5, accumulate: true);
-        }
-
-        /// <summary>classifier: Dense 5 -> 3: Output = act(Input · Wᵀ + b) over 2 rows.</summary>
-        private void ForwardClassifier()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            global::RnnGen.Kernels.Gemm.AxBt(2, 3, 5, a.Slice(AEncoderL0Output, 10), 5, p.Slice(PClassifierWeight, 15), 5, a.Slice(AClassifierOutput, 6), 3, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(2, 3, p.Slice(PClassifierBias, 3), default, a.Slice(AClassifierOutput, 6), 3);
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            _classifierWeight.Pack(p.Slice(PClassifierWeight, 15), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rows, a.Slice(AEncoderL0Output, rows * 5), 5, _classifierWeight, a.Slice(AClassifierOutput, rows * 3), 3, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rows, 3, p.Slice(PClassifierBias, 3), default, a.Slice(AClassifierOutput, rows * 3), 3);
         }
 
         /// <summary>classifier: Dense 5 -> 3, backward: dW += dZᵀ·Input, db += Σ dZ, dInput = dZ·W.</summary>
-        private void BackwardClassifier()
+        private void BackwardClassifier(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            global::RnnGen.Kernels.Gemm.AtxB(3, 5, 2, g.Slice(GClassifierOutputGradient, 6), 3, a.Slice(AEncoderL0Output, 10), 5, dp.Slice(PClassifierWeight, 15), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(2, 3, g.Slice(GClassifierOutputGradient, 6), 3, dp.Slice(PClassifierBias, 3));
-            global::RnnGen.Kernels.Gemm.AxB(2, 5, 3, g.Slice(GClassifierOutputGradient, 6), 3, p.Slice(PClassifierWeight, 15), 5, g.Slice(GEncoderL0OutputGradient, 10), 5, accumulate: false);
+            int rowsT = steps * rows;
+            global::RnnGen.Kernels.Gemm.AtxB(3, 5, rows, g.Slice(GClassifierOutputGradient, rows * 3), 3, a.Slice(AEncoderL0Output, rows * 5), 5, dp.Slice(PClassifierWeight, 15), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rows, 3, g.Slice(GClassifierOutputGradient, rows * 3), 3, dp.Slice(PClassifierBias, 3));
+            global::RnnGen.Kernels.Gemm.AxB(rows, 5, 3, g.Slice(GClassifierOutputGradient, rows * 3), 3, p.Slice(PClassifierWeight, 15), 5, g.Slice(GEncoderL0OutputGradient, rows * 5), 5, accumulate: false);
         }
 
+        int global::RnnGen.IRnnModel.SequenceLength => SequenceLength;
+        int global::RnnGen.IRnnModel.BatchSize => BatchSize;
+        int global::RnnGen.IRnnModel.InputSize => InputSize;
+        int global::RnnGen.IRnnModel.OutputSize => OutputSize;
+        bool global::RnnGen.IRnnModel.TokenInput => false;
+        bool global::RnnGen.IRnnModel.SequenceOutput => false;
+        bool global::RnnGen.IRnnModel.CanStep => true;
     }
 }

@@ -9,7 +9,7 @@ namespace Snapshots
         partial struct Middle
         {
             /// <summary>
-            /// RnnGen model: T = 3 steps, B = 1 sequences, batch-first.
+            /// RnnGen model: T = 3 steps, up to B = 1 sequences per call, batch-first.
             /// <code>
             /// input        [B,T,I] = [1,3,2]
             /// rnn layer 0: GRU 2 -> 4 -> [B,T,4]
@@ -17,19 +17,20 @@ namespace Snapshots
             /// </code>
             /// </summary>
             [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "1.0.0")]
-            partial class NestedModel
+            partial class NestedModel : global::RnnGen.IRnnModel<float>, global::RnnGen.ILossModel<float>
             {
-                /// <summary>Time steps per batch.</summary>
+                /// <summary>Time steps per sequence.</summary>
                 public const int SequenceLength = 3;
-                /// <summary>Sequences per batch.</summary>
+                /// <summary>Most sequences per call; a call may pass fewer (the last batch of an epoch).</summary>
                 public const int BatchSize = 1;
                 /// <summary>Features per step of the input.</summary>
                 public const int InputSize = 2;
                 /// <summary>Features per step (or per sequence) of the output.</summary>
                 public const int OutputSize = 4;
 
-                // Static memory plan: offsets in floats. Parameters and Gradients share the P layout,
-                // the activation arena the A layout, the gradient arena the G layout, the state sets the S layout.
+                // Static memory plan: offsets in floats, each slot sized for T steps of B rows; a call of fewer rows
+                // packs its [T,rows,·] data at the start of the slot. Parameters and Gradients share the P layout, the
+                // activation arena the A layout, the gradient arena the G layout, the state sets (and the stream) the S layout.
                 private const int PRnnWeightIhL0 = 0; // [12,2]
                 private const int PRnnWeightHhL0 = 32; // [12,4]
                 private const int PRnnBiasIhL0 = 80; // [12]
@@ -40,19 +41,26 @@ namespace Snapshots
                 private const int ARnnL0States = 112; // [T+1,B,4]
                 private const int ARnnL0Output = 128; // [T,B,4]
                 private const int GInputGradient = 0; // [T,B,2]
-                private const int GRnnL0HiddenGatesGradient = 16; // [T,B,12]
-                private const int GRnnL0GatesGradient = 64; // [T,B,12]
+                private const int GRnnL0GatesGradient = 16; // [T,B,12]
+                private const int GRnnL0HiddenGatesGradient = 64; // [T,B,12]
                 private const int GRnnL0HiddenGradient = 112; // [B,4]
                 private const int GRnnL0OutputGradient = 128; // [T,B,4]
                 private const int SRnnH0 = 0; // [1,B,4]
 
-                private readonly global::RnnGen.AlignedBuffer _activations = new(144);
-                private readonly global::RnnGen.AlignedBuffer _gradients = new(144);
+                private readonly global::RnnGen.AlignedBuffer _activations = new(144, "Snapshots.Outer.Middle.NestedModel activations");
+                private readonly global::RnnGen.AlignedBuffer _gradients = new(144, "Snapshots.Outer.Middle.NestedModel activation gradients");
+                private readonly global::RnnGen.AlignedBuffer _stream = new(16, "Snapshots.Outer.Middle.NestedModel streaming state"); // Step's state, S layout
                 private readonly int[] _lengths = new int[BatchSize];
                 private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
+                private readonly global::RnnGen.Kernels.RecurrentLayer _rnnL0 = new(global::RnnGen.Kernels.RecurrentCellKind.Gru, hidden: 4, batch: BatchSize, reverse: false);
+                private readonly global::RnnGen.Kernels.PackedMatrix _rnnL0WeightIh = new(2, 12); // W_ihᵀ, repacked when the parameters change
                 private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
+                private global::RnnGen.Kernels.ConcurrencyGuard _guard;
+                private int _rows; // rows of the last Forward
                 private bool _forwardDone;
                 private bool _lossDone;
+                private bool _streaming; // Step runs: start and end in the stream
+                private bool _streamFresh = true; // the next Step starts a new stream
 
                 /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
                 public NestedModel(int seed = 0)
@@ -71,6 +79,7 @@ namespace Snapshots
                     random.FillUniform(p.Slice(PRnnWeightHhL0, 48), -0.5f, 0.5f); // rnn.weight_hh_l0 ~ U(-0.5, 0.5)
                     random.FillUniform(p.Slice(PRnnBiasIhL0, 12), -0.5f, 0.5f); // rnn.bias_ih_l0 ~ U(-0.5, 0.5)
                     random.FillUniform(p.Slice(PRnnBiasHhL0, 12), -0.5f, 0.5f); // rnn.bias_hh_l0 ~ U(-0.5, 0.5)
+                    Parameters.EndDirectWrites(); // initialised: the kernels may keep their packed weights between calls
                     _dropoutRandom = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
                 }
 
@@ -89,11 +98,11 @@ namespace Snapshots
 
                 /// <summary>Weights and biases under PyTorch <c>state_dict</c> names.</summary>
                 public global::RnnGen.ParameterSet Parameters { get; }
-                /// <summary>dLoss/dParameters, accumulated by <see cref="Backward()"/> until <see cref="ZeroGradients"/>.</summary>
+                /// <summary>dLoss/dParameters, accumulated by Backward until <see cref="ZeroGradients"/>.</summary>
                 public global::RnnGen.ParameterSet Gradients { get; }
                 /// <summary>Initial hidden (and LSTM cell) state of each recurrent layer, <c>[layers·directions, B, H]</c> like PyTorch's h_0; zero unless set.</summary>
                 public global::RnnGen.ParameterSet InitialState { get; }
-                /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward.</summary>
+                /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward and by Step.</summary>
                 public global::RnnGen.ParameterSet FinalState { get; }
                 /// <summary>dLoss/dInitialState, accumulated by Backward.</summary>
                 public global::RnnGen.ParameterSet InitialStateGradient { get; }
@@ -101,13 +110,12 @@ namespace Snapshots
                 public global::RnnGen.ParameterSet FinalStateGradient { get; }
                 /// <summary>When true, each Forward starts from the previous Forward's final state (streaming, truncated BPTT).</summary>
                 public bool CarryState { get; set; }
-                /// <summary>When true, dropout between stacked layers is active.</summary>
+                /// <summary>When true, dropout between stacked layers is active (inverted dropout from <see cref="DropoutRandom"/>); when false it is the identity.</summary>
                 public bool Training { get; set; }
-                /// <summary>dLoss/dInput <c>[B,T,I]</c> from the last Backward (0 at padded steps).</summary>
-                public global::System.ReadOnlySpan<float> InputGradient => _inputGradient;
-
-                /// <summary>Zeroes the initial state (start of a new stream).</summary>
-                public void ResetState() => InitialState.Clear();
+                /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
+                public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
+                /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
+                public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
 
                 /// <summary>Zeroes the parameter and initial-state gradients.</summary>
                 public void ZeroGradients()
@@ -116,137 +124,227 @@ namespace Snapshots
                     InitialStateGradient.Clear();
                 }
 
+                /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
+                public void ResetState()
+                {
+                    InitialState.Clear();
+                    _streamFresh = true;
+                }
+
+                /// <summary>The states a recurrence starts from: InitialState for Forward, the stream for Step.</summary>
+                private global::System.ReadOnlySpan<float> StartStates => _streaming ? _stream.Span : InitialState.ReadOnlyData;
+
+                /// <summary>Where a recurrence leaves its final states: FinalState for Forward, the stream for Step.</summary>
+                private global::System.Span<float> EndStates => _streaming ? _stream.Span : FinalState.Data;
+
                 /// <summary>
-                /// Runs the model on <paramref name="input"/> [B, T, I] = [1, 3, 2] into <paramref name="output"/> [B, T, O] = [1, 3, 4].
+                /// Runs the model on <paramref name="input"/> [B, T, I] = [B, 3, 2] into <paramref name="output"/> [B, T, O] = [B, 3, 4], for 1 ≤ B ≤ 1 rows.
                 /// <paramref name="lengths"/>[b] in 1..T marks right padding (empty: every row is full length);
-                /// padded steps output 0 and leave the state untouched.
+                /// padded steps output 0 and leave the state untouched. Throws before changing anything when an argument is wrong.
                 /// </summary>
                 public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<int> lengths = default)
                 {
-                    global::RnnGen.Kernels.ModelGuard.RequireLength(input, 6, nameof(input), "[B, T, I] = [1, 3, 2]");
-                    global::RnnGen.Kernels.ModelGuard.RequireLength(output, 12, nameof(output), "[B, T, O] = [1, 3, 4]");
-                    global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, BatchSize, SequenceLength, _lengths);
-                    global::System.Span<float> a = _activations.Span;
-                    // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
-                    global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, 6), BatchSize, SequenceLength, InputSize);
-                    ForwardRnnL0(); // rnn layer 0: GRU 2 -> 4
-                    global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(ARnnL0Output, 12), output, SequenceLength, BatchSize, OutputSize);
-                    if (CarryState)
+                    _guard.Enter(this, nameof(Forward));
+                    try
                     {
-                        FinalState.Data.CopyTo(InitialState.Data);
+                        // Every argument is checked before anything changes, so a call that throws leaves the model as it was.
+                        int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, SequenceLength * InputSize, BatchSize, nameof(input), "[B, T, I] = [B, 3, 2]");
+                        global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * SequenceLength * OutputSize, nameof(output), "[B, T, O] = [B, 3, 4]");
+                        global::RnnGen.Kernels.ModelGuard.RequireLengths(lengths, rows, SequenceLength);
+                        global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, rows, SequenceLength, _lengths);
+                        _rows = rows;
+                        int steps = SequenceLength, rowsT = steps * rows;
+                        global::System.Span<float> a = _activations.Span;
+                        // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
+                        global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, rowsT * 2), rows, steps, InputSize);
+                        ForwardRnnL0(rows, steps); // rnn layer 0: GRU 2 -> 4
+                        global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(ARnnL0Output, rowsT * 4), output, steps, rows, OutputSize);
+                        if (CarryState)
+                        {
+                            FinalState.ReadOnlyData.CopyTo(InitialState.Data);
+                        }
+                        _forwardDone = true;
+                        _lossDone = false;
                     }
-                    _forwardDone = true;
-                    _lossDone = false;
+                    finally
+                    {
+                        _guard.Exit();
+                    }
                 }
 
                 /// <summary>
-                /// Mean squared error of the last Forward's output against <paramref name="target"/> [B, T, O] = [1, 3, 4],
-                /// averaged over valid positions and features; prepares <see cref="Backward()"/>.
+                /// Advances every row of a stream one step: <paramref name="input"/> [B, I] = [B, 2] into <paramref name="output"/> [B, O] = [B, 4],
+                /// exactly the numbers <see cref="Forward"/> gives at the same position (with Training off). The stream starts at
+                /// InitialState (or the learned initial state) and continues until <see cref="ResetState"/>; FinalState shows its state.
+                /// </summary>
+                public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+                {
+                    _guard.Enter(this, nameof(Step));
+                    try
+                    {
+                        int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, InputSize, BatchSize, nameof(input), "[B, I] = [B, 2]");
+                        global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * OutputSize, nameof(output), "[B, O] = [B, 4]");
+                        global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);
+                        if (_streamFresh)
+                        {
+                            InitialState.ReadOnlyData.CopyTo(_stream.Span);
+                        }
+                        _streamFresh = false;
+                        _streaming = true;
+                        _rows = rows;
+                        int steps = 1, rowsT = rows;
+                        global::System.Span<float> a = _activations.Span;
+                        // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
+                        global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, rowsT * 2), rows, steps, InputSize);
+                        ForwardRnnL0(rows, steps); // rnn layer 0: GRU 2 -> 4
+                        a.Slice(ARnnL0Output, rowsT * 4).CopyTo(output);
+                        _stream.Span.CopyTo(FinalState.Data);
+                        _forwardDone = false; // the activations are one step's: Loss and Backward need a Forward
+                        _lossDone = false;
+                    }
+                    finally
+                    {
+                        _streaming = false;
+                        _guard.Exit();
+                    }
+                }
+
+                /// <summary>
+                /// The mean squared error of the last Forward's output against <paramref name="target"/> [B, T, O] = [B, 3, 4] (the Forward's rows),
+                /// the mean over valid positions; prepares <see cref="Backward()"/>. The kernel checks the whole target before it writes, so a
+                /// call that throws leaves the model as it was.
                 /// </summary>
                 public float Loss(global::System.ReadOnlySpan<float> target)
                 {
-                    global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
-                    global::RnnGen.Kernels.ModelGuard.RequireLength(target, 12, nameof(target), "[B, T, O] = [1, 3, 4]");
-                    float loss = global::RnnGen.Kernels.LossOps.MeanSquaredError(_activations.Slice(ARnnL0Output, 12), target, SequenceLength, BatchSize, OutputSize, _lengths, _gradients.Slice(GRnnL0OutputGradient, 12));
-                    _lossDone = true;
-                    return loss;
+                    _guard.Enter(this, nameof(Loss));
+                    try
+                    {
+                        global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
+                        int rows = _rows, rowsT = rows * SequenceLength;
+                        global::RnnGen.Kernels.ModelGuard.RequireLength(target, rows * SequenceLength * OutputSize, nameof(target), "[B, T, O] = [B, 3, 4]");
+                        float loss = global::RnnGen.Kernels.LossOps.MeanSquaredError(_activations.Slice(ARnnL0Output, rowsT * 4), target, SequenceLength, rows, OutputSize, global::System.MemoryExtensions.AsSpan(_lengths, 0, rows), _gradients.Slice(GRnnL0OutputGradient, rowsT * 4));
+                        _lossDone = true;
+                        return loss;
+                    }
+                    finally
+                    {
+                        _guard.Exit();
+                    }
                 }
 
-                /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>.</summary>
+                /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>; once per Loss.</summary>
                 public void Backward()
                 {
-                    global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
-                    BackwardAll();
+                    _guard.Enter(this, nameof(Backward));
+                    try
+                    {
+                        global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
+                        BackwardAll();
+                    }
+                    finally
+                    {
+                        _guard.Exit();
+                    }
                 }
 
-                /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [1, 3, 4] (ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
+                /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [B, 3, 4] (the Forward's rows; ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
                 public void Backward(global::System.ReadOnlySpan<float> outputGradient)
                 {
-                    global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
-                    global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, 12, nameof(outputGradient), "[B, T, O] = [1, 3, 4]");
-                    global::System.Span<float> dOutput = _gradients.Slice(GRnnL0OutputGradient, 12);
-                    global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, dOutput, BatchSize, SequenceLength, OutputSize);
-                    global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(dOutput, SequenceLength, BatchSize, OutputSize, _lengths);
-                    BackwardAll();
+                    _guard.Enter(this, nameof(Backward));
+                    try
+                    {
+                        global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
+                        int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+                        global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, rows * SequenceLength * OutputSize, nameof(outputGradient), "[B, T, O] = [B, 3, 4]");
+                        global::System.Span<float> g = _gradients.Span;
+                        global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, g.Slice(GRnnL0OutputGradient, rowsT * 4), rows, steps, OutputSize);
+                        global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(g.Slice(GRnnL0OutputGradient, rowsT * 4), steps, rows, OutputSize, _lengths);
+                        BackwardAll();
+                    }
+                    finally
+                    {
+                        _guard.Exit();
+                    }
                 }
 
+                /// <summary>Every stage's backward, last to first, then the gradient of the model's input.</summary>
                 private void BackwardAll()
                 {
-                    BackwardRnnL0(); // rnn layer 0: GRU 2 -> 4
-                    global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, 6), _inputGradient, SequenceLength, BatchSize, InputSize);
+                    int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+                    BackwardRnnL0(rows, steps); // rnn layer 0: GRU 2 -> 4
+                    global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 2), _inputGradient, steps, rows, InputSize);
                     _lossDone = false;
                 }
 
-                /// <summary>rnn layer 0: GRU 2 -> 4: input projection for all steps, then the unrolled recurrence.</summary>
-                private void ForwardRnnL0()
+                /// <summary>rnn layer 0: GRU 2 -> 4: the input projection of every step at once, then the recurrence.</summary>
+                private void ForwardRnnL0(int rows, int steps)
                 {
                     global::System.Span<float> a = _activations.Span;
-                    global::System.ReadOnlySpan<float> p = Parameters.Data;
-                    // forward direction: h0 from InitialState
-                    InitialState.Data.Slice(SRnnH0 + 0, 4).CopyTo(a.Slice(ARnnL0States + 0, 4));
-                    // Gates[T·B,12] = Input[T·B,2] · W_ihᵀ + b_ih: one product over every step
-                    global::RnnGen.Kernels.Gemm.AxBt(3, 12, 2, a.Slice(AInput, 6), 2, p.Slice(PRnnWeightIhL0, 24), 2, a.Slice(ARnnL0Gates, 36), 12, accumulate: false);
-                    global::RnnGen.Kernels.SequenceOps.AddBiasRows(3, 12, p.Slice(PRnnBiasIhL0, 12), default, a.Slice(ARnnL0Gates, 36), 12);
-                    global::RnnGen.Kernels.SequenceOps.BroadcastRows(3, 12, p.Slice(PRnnBiasHhL0, 12), a.Slice(ARnnL0HiddenGates, 36), 12); // b_hh; each step adds h·W_hhᵀ
-                    ForwardRnnL0Steps0To2();
-                    a.Slice(ARnnL0States + 12, 4).CopyTo(FinalState.Data.Slice(SRnnH0 + 0, 4));
+                    global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+                    int rowsT = steps * rows;
+                    // forward direction
+                    StartStates.Slice(SRnnH0, rows * 4).CopyTo(a.Slice(ARnnL0States, rows * 4)); // rnn.h0[0]
+                    // Gates[T·B, 12] = Input·W_ihᵀ + b_ih: one product over every step
+                    _rnnL0WeightIh.Pack(p.Slice(PRnnWeightIhL0, 24), transposed: true, Parameters.Version);
+                    global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(AInput, rowsT * 2), 2, _rnnL0WeightIh, a.Slice(ARnnL0Gates, rowsT * 12), 12, accumulate: false);
+                    global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 12, p.Slice(PRnnBiasIhL0, 12), default, a.Slice(ARnnL0Gates, rowsT * 12), 12);
+                    // the recurrence, t = 0 .. T-1: HiddenGates[t] = h(t-1)·W_hhᵀ + b_hh; r, z, n -> h(t)
+                    _rnnL0.Forward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+                    {
+                        ParameterVersion = Parameters.Version,
+                        WeightHh = p.Slice(PRnnWeightHhL0, 48), // rnn.weight_hh_l0 [12,4]
+                        BiasHh = p.Slice(PRnnBiasHhL0, 12), // rnn.bias_hh_l0 [12]
+                        Gates = a.Slice(ARnnL0Gates, rowsT * 12), // [T,B,12]
+                        HiddenGates = a.Slice(ARnnL0HiddenGates, rowsT * 12), // [T,B,12]
+                        States = a.Slice(ARnnL0States, (steps + 1) * rows * 4), // [T+1,B,4]
+                        Output = a.Slice(ARnnL0Output, rowsT * 4), // [T,B,4], columns 0..4
+                        OutputStride = 4,
+                    });
+                    a.Slice(ARnnL0States + steps * rows * 4, rows * 4).CopyTo(EndStates.Slice(SRnnH0, rows * 4)); // rnn.h_n[0]
                 }
 
-                /// <summary>rnn layer 0, forward direction, steps 0 to 2.</summary>
-                private void ForwardRnnL0Steps0To2()
+                /// <summary>rnn layer 0: GRU 2 -> 4, backward through time, then the weight and input gradients over every step at once.</summary>
+                private void BackwardRnnL0(int rows, int steps)
                 {
                     global::System.Span<float> a = _activations.Span;
-                    global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0, 48); // [12,4]
-                    global::System.ReadOnlySpan<int> lengths = _lengths;
-                    // t = 0: HiddenGates[0] += h·W_hhᵀ; r, z, n -> h
-                    global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 12, 4, a.Slice(ARnnL0States + 0, 4), 4, weightHh, 4, a.Slice(ARnnL0HiddenGates + 0, 12), 12, accumulate: true);
-                    global::RnnGen.Kernels.GruCell.Forward(BatchSize, 4, 0, lengths, a.Slice(ARnnL0Gates + 0, 12), a.Slice(ARnnL0HiddenGates + 0, 12), a.Slice(ARnnL0States + 0, 4), a.Slice(ARnnL0States + 4, 4), a.Slice(ARnnL0Output + 0, 4), 4);
-                    // t = 1: HiddenGates[1] += h·W_hhᵀ; r, z, n -> h
-                    global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 12, 4, a.Slice(ARnnL0States + 4, 4), 4, weightHh, 4, a.Slice(ARnnL0HiddenGates + 12, 12), 12, accumulate: true);
-                    global::RnnGen.Kernels.GruCell.Forward(BatchSize, 4, 1, lengths, a.Slice(ARnnL0Gates + 12, 12), a.Slice(ARnnL0HiddenGates + 12, 12), a.Slice(ARnnL0States + 4, 4), a.Slice(ARnnL0States + 8, 4), a.Slice(ARnnL0Output + 4, 4), 4);
-                    // t = 2: HiddenGates[2] += h·W_hhᵀ; r, z, n -> h
-                    global::RnnGen.Kernels.Gemm.AxBt(BatchSize, 12, 4, a.Slice(ARnnL0States + 8, 4), 4, weightHh, 4, a.Slice(ARnnL0HiddenGates + 24, 12), 12, accumulate: true);
-                    global::RnnGen.Kernels.GruCell.Forward(BatchSize, 4, 2, lengths, a.Slice(ARnnL0Gates + 24, 12), a.Slice(ARnnL0HiddenGates + 24, 12), a.Slice(ARnnL0States + 8, 4), a.Slice(ARnnL0States + 12, 4), a.Slice(ARnnL0Output + 8, 4), 4);
-                }
-
-                /// <summary>rnn layer 0: GRU 2 -> 4, backward through time, then the weight and input gradients over all steps at once.</summary>
-                private void BackwardRnnL0()
-                {
-                    global::System.Span<float> a = _activations.Span;
-                    global::System.ReadOnlySpan<float> p = Parameters.Data;
+                    global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
                     global::System.Span<float> g = _gradients.Span;
                     global::System.Span<float> dp = Gradients.Data;
-                    // forward direction: dh start from FinalStateGradient
-                    FinalStateGradient.Data.Slice(SRnnH0 + 0, 4).CopyTo(g.Slice(GRnnL0HiddenGradient, 4));
-                    BackwardRnnL0Steps2To0();
-                    global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, 4), InitialStateGradient.Data.Slice(SRnnH0 + 0, 4));
-                    // dW_ih += dGatesᵀ·Input, dW_hh += dGatesᵀ·H(t-1), biases += Σ dGates: one product each over all steps
-                    global::RnnGen.Kernels.Gemm.AtxB(12, 2, 3, g.Slice(GRnnL0GatesGradient, 36), 12, a.Slice(AInput, 6), 2, dp.Slice(PRnnWeightIhL0, 24), 2, accumulate: true);
-                    global::RnnGen.Kernels.Gemm.AtxB(12, 4, 3, g.Slice(GRnnL0HiddenGatesGradient, 36), 12, a.Slice(ARnnL0States + 0, 12), 4, dp.Slice(PRnnWeightHhL0, 48), 4, accumulate: true);
-                    global::RnnGen.Kernels.SequenceOps.AddColumnSums(3, 12, g.Slice(GRnnL0GatesGradient, 36), 12, dp.Slice(PRnnBiasIhL0, 12));
-                    global::RnnGen.Kernels.SequenceOps.AddColumnSums(3, 12, g.Slice(GRnnL0HiddenGatesGradient, 36), 12, dp.Slice(PRnnBiasHhL0, 12));
-                    // dInput = dGates·W_ih
-                    global::RnnGen.Kernels.Gemm.AxB(3, 2, 12, g.Slice(GRnnL0GatesGradient, 36), 12, p.Slice(PRnnWeightIhL0, 24), 2, g.Slice(GInputGradient, 6), 2, accumulate: false);
+                    int rowsT = steps * rows;
+                    // forward direction: the running gradients start from FinalStateGradient
+                    FinalStateGradient.ReadOnlyData.Slice(SRnnH0, rows * 4).CopyTo(g.Slice(GRnnL0HiddenGradient, rows * 4)); // drnn.h_n[0]
+                    // back through time, t = T-1 .. 0: dGates[t], dc(t-1), dh(t-1) += dGates[t]·W_hh
+                    _rnnL0.Backward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+                    {
+                        ParameterVersion = Parameters.Version,
+                        WeightHh = p.Slice(PRnnWeightHhL0, 48), // rnn.weight_hh_l0 [12,4]
+                        BiasHh = p.Slice(PRnnBiasHhL0, 12), // rnn.bias_hh_l0 [12]
+                        Gates = a.Slice(ARnnL0Gates, rowsT * 12), // [T,B,12]
+                        HiddenGates = a.Slice(ARnnL0HiddenGates, rowsT * 12), // [T,B,12]
+                        States = a.Slice(ARnnL0States, (steps + 1) * rows * 4), // [T+1,B,4]
+                        GatesGradient = g.Slice(GRnnL0GatesGradient, rowsT * 12), // [T,B,12]
+                        HiddenGatesGradient = g.Slice(GRnnL0HiddenGatesGradient, rowsT * 12), // [T,B,12]
+                        HiddenGradient = g.Slice(GRnnL0HiddenGradient, rows * 4), // [B,4]
+                        OutputGradient = g.Slice(GRnnL0OutputGradient, rowsT * 4), // [T,B,4], columns 0..4
+                        OutputStride = 4,
+                    });
+                    global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, rows * 4), InitialStateGradient.Data.Slice(SRnnH0, rows * 4)); // drnn.h0[0]
+                    // dW_hh += dRecurrentᵀ·h(t-1), biases += Σ dGates: one product each over every step
+                    global::RnnGen.Kernels.Gemm.AtxB(12, 4, rowsT, g.Slice(GRnnL0HiddenGatesGradient, rowsT * 12), 12, a.Slice(ARnnL0States, rowsT * 4), 4, dp.Slice(PRnnWeightHhL0, 48), 4, accumulate: true);
+                    global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 12, g.Slice(GRnnL0GatesGradient, rowsT * 12), 12, dp.Slice(PRnnBiasIhL0, 12));
+                    global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 12, g.Slice(GRnnL0HiddenGatesGradient, rowsT * 12), 12, dp.Slice(PRnnBiasHhL0, 12));
+                    global::RnnGen.Kernels.Gemm.AtxB(12, 2, rowsT, g.Slice(GRnnL0GatesGradient, rowsT * 12), 12, a.Slice(AInput, rowsT * 2), 2, dp.Slice(PRnnWeightIhL0, 24), 2, accumulate: true); // dW_ih += dᵀ·Input
+                    // dInput = d·W_ih
+                    global::RnnGen.Kernels.Gemm.AxB(rowsT, 2, 12, g.Slice(GRnnL0GatesGradient, rowsT * 12), 12, p.Slice(PRnnWeightIhL0, 24), 2, g.Slice(GInputGradient, rowsT * 2), 2, accumulate: false);
                 }
 
-                /// <summary>rnn layer 0, forward direction, backward through steps 2 to 0.</summary>
-                private void BackwardRnnL0Steps2To0()
-                {
-                    global::System.Span<float> a = _activations.Span;
-                    global::System.Span<float> g = _gradients.Span;
-                    global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0, 48); // [12,4]
-                    global::System.ReadOnlySpan<int> lengths = _lengths;
-                    // t = 2: dGates[2], dHiddenGates[2] from dh; dh = z·dh + dHiddenGates·W_hh
-                    global::RnnGen.Kernels.GruCell.Backward(BatchSize, 4, 2, lengths, a.Slice(ARnnL0Gates + 24, 12), a.Slice(ARnnL0HiddenGates + 24, 12), a.Slice(ARnnL0States + 8, 4), g.Slice(GRnnL0OutputGradient + 8, 4), 4, g.Slice(GRnnL0HiddenGradient, 4), g.Slice(GRnnL0GatesGradient + 24, 12), g.Slice(GRnnL0HiddenGatesGradient + 24, 12));
-                    global::RnnGen.Kernels.Gemm.AxB(BatchSize, 4, 12, g.Slice(GRnnL0HiddenGatesGradient + 24, 12), 12, weightHh, 4, g.Slice(GRnnL0HiddenGradient, 4), 4, accumulate: true);
-                    // t = 1: dGates[1], dHiddenGates[1] from dh; dh = z·dh + dHiddenGates·W_hh
-                    global::RnnGen.Kernels.GruCell.Backward(BatchSize, 4, 1, lengths, a.Slice(ARnnL0Gates + 12, 12), a.Slice(ARnnL0HiddenGates + 12, 12), a.Slice(ARnnL0States + 4, 4), g.Slice(GRnnL0OutputGradient + 4, 4), 4, g.Slice(GRnnL0HiddenGradient, 4), g.Slice(GRnnL0GatesGradient + 12, 12), g.Slice(GRnnL0HiddenGatesGradient + 12, 12));
-                    global::RnnGen.Kernels.Gemm.AxB(BatchSize, 4, 12, g.Slice(GRnnL0HiddenGatesGradient + 12, 12), 12, weightHh, 4, g.Slice(GRnnL0HiddenGradient, 4), 4, accumulate: true);
-                    // t = 0: dGates[0], dHiddenGates[0] from dh; dh = z·dh + dHiddenGates·W_hh
-                    global::RnnGen.Kernels.GruCell.Backward(BatchSize, 4, 0, lengths, a.Slice(ARnnL0Gates + 0, 12), a.Slice(ARnnL0HiddenGates + 0, 12), a.Slice(ARnnL0States + 0, 4), g.Slice(GRnnL0OutputGradient + 0, 4), 4, g.Slice(GRnnL0HiddenGradient, 4), g.Slice(GRnnL0GatesGradient + 0, 12), g.Slice(GRnnL0HiddenGatesGradient + 0, 12));
-                    global::RnnGen.Kernels.Gemm.AxB(BatchSize, 4, 12, g.Slice(GRnnL0HiddenGatesGradient + 0, 12), 12, weightHh, 4, g.Slice(GRnnL0HiddenGradient, 4), 4, accumulate: true);
-                }
-
+                int global::RnnGen.IRnnModel.SequenceLength => SequenceLength;
+                int global::RnnGen.IRnnModel.BatchSize => BatchSize;
+                int global::RnnGen.IRnnModel.InputSize => InputSize;
+                int global::RnnGen.IRnnModel.OutputSize => OutputSize;
+                bool global::RnnGen.IRnnModel.TokenInput => false;
+                bool global::RnnGen.IRnnModel.SequenceOutput => true;
+                bool global::RnnGen.IRnnModel.CanStep => true;
             }
         }
     }

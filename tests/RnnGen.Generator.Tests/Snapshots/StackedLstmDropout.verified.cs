@@ -5,7 +5,7 @@
 namespace Snapshots
 {
     /// <summary>
-    /// RnnGen model: T = 4 steps, B = 2 sequences, batch-first.
+    /// RnnGen model: T = 4 steps, up to B = 2 sequences per call, batch-first.
     /// <code>
     /// input        [B,T,I] = [2,4,3]
     /// rnn layer 0: LSTM 3 -> 5 -> [B,T,5]
@@ -16,19 +16,20 @@ namespace Snapshots
     /// </code>
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("RnnGen.Generator", "1.0.0")]
-    partial class StackedLstmDropout
+    partial class StackedLstmDropout : global::RnnGen.IRnnModel<float>, global::RnnGen.ILossModel<float>
     {
-        /// <summary>Time steps per batch.</summary>
+        /// <summary>Time steps per sequence.</summary>
         public const int SequenceLength = 4;
-        /// <summary>Sequences per batch.</summary>
+        /// <summary>Most sequences per call; a call may pass fewer (the last batch of an epoch).</summary>
         public const int BatchSize = 2;
         /// <summary>Features per step of the input.</summary>
         public const int InputSize = 3;
         /// <summary>Features per step (or per sequence) of the output.</summary>
         public const int OutputSize = 2;
 
-        // Static memory plan: offsets in floats. Parameters and Gradients share the P layout,
-        // the activation arena the A layout, the gradient arena the G layout, the state sets the S layout.
+        // Static memory plan: offsets in floats, each slot sized for T steps of B rows; a call of fewer rows
+        // packs its [T,rows,·] data at the start of the slot. Parameters and Gradients share the P layout, the
+        // activation arena the A layout, the gradient arena the G layout, the state sets (and the stream) the S layout.
         private const int PRnnWeightIhL0 = 0; // [20,3]
         private const int PRnnWeightHhL0 = 64; // [20,5]
         private const int PRnnBiasIhL0 = 176; // [20]
@@ -52,28 +53,36 @@ namespace Snapshots
         private const int ARnnL1Output = 752; // [T,B,5]
         private const int AFcOutput = 800; // [T,B,2]
         private const int GInputGradient = 0; // [T,B,3]
-        private const int GRnnL0CellGradient = 32; // [B,5]
-        private const int GRnnL0GatesGradient = 48; // [T,B,20]
-        private const int GRnnL0HiddenGradient = 208; // [B,5]
+        private const int GRnnL0GatesGradient = 32; // [T,B,20]
+        private const int GRnnL0HiddenGradient = 192; // [B,5]
+        private const int GRnnL0CellGradient = 208; // [B,5]
         private const int GRnnL0OutputGradient = 224; // [T,B,5]
         private const int GRnnL0DropoutOutputGradient = 272; // [T,B,5]
-        private const int GRnnL1CellGradient = 320; // [B,5]
-        private const int GRnnL1GatesGradient = 336; // [T,B,20]
-        private const int GRnnL1HiddenGradient = 496; // [B,5]
+        private const int GRnnL1GatesGradient = 320; // [T,B,20]
+        private const int GRnnL1HiddenGradient = 480; // [B,5]
+        private const int GRnnL1CellGradient = 496; // [B,5]
         private const int GRnnL1OutputGradient = 512; // [T,B,5]
         private const int GFcOutputGradient = 560; // [T,B,2]
         private const int SRnnH0 = 0; // [2,B,5]
         private const int SRnnC0 = 32; // [2,B,5]
 
-        private readonly global::RnnGen.AlignedBuffer _activations = new(816);
-        private readonly global::RnnGen.AlignedBuffer _gradients = new(576);
+        private readonly global::RnnGen.AlignedBuffer _activations = new(816, "Snapshots.StackedLstmDropout activations");
+        private readonly global::RnnGen.AlignedBuffer _gradients = new(576, "Snapshots.StackedLstmDropout activation gradients");
+        private readonly global::RnnGen.AlignedBuffer _stream = new(64, "Snapshots.StackedLstmDropout streaming state"); // Step's state, S layout
         private readonly int[] _lengths = new int[BatchSize];
         private readonly float[] _inputGradient = new float[BatchSize * SequenceLength * InputSize];
-        private readonly global::RnnGen.Kernels.RecurrentWeights _packedRnnWeightHhL0 = new(4, 5); // W_hh in panels, repacked by Forward when it changed
-        private readonly global::RnnGen.Kernels.RecurrentWeights _packedRnnWeightHhL1 = new(4, 5); // W_hh in panels, repacked by Forward when it changed
+        private readonly global::RnnGen.Kernels.RecurrentLayer _rnnL0 = new(global::RnnGen.Kernels.RecurrentCellKind.Lstm, hidden: 5, batch: BatchSize, reverse: false);
+        private readonly global::RnnGen.Kernels.PackedMatrix _rnnL0WeightIh = new(3, 20); // W_ihᵀ, repacked when the parameters change
+        private readonly global::RnnGen.Kernels.RecurrentLayer _rnnL1 = new(global::RnnGen.Kernels.RecurrentCellKind.Lstm, hidden: 5, batch: BatchSize, reverse: false);
+        private readonly global::RnnGen.Kernels.PackedMatrix _rnnL1WeightIh = new(5, 20); // W_ihᵀ, repacked when the parameters change
+        private readonly global::RnnGen.Kernels.PackedMatrix _fcWeight = new(5, 2); // Wᵀ, repacked when the parameters change
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
+        private global::RnnGen.Kernels.ConcurrencyGuard _guard;
+        private int _rows; // rows of the last Forward
         private bool _forwardDone;
         private bool _lossDone;
+        private bool _streaming; // Step runs: start and end in the stream
+        private bool _streamFresh = true; // the next Step starts a new stream
 
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public StackedLstmDropout(int seed = 0)
@@ -98,6 +107,7 @@ namespace Snapshots
             random.FillUniform(p.Slice(PRnnBiasHhL1, 20), -0.4472136f, 0.4472136f); // rnn.bias_hh_l1 ~ U(-0.4472136, 0.4472136)
             random.FillUniform(p.Slice(PFcWeight, 10), -0.4472136f, 0.4472136f); // fc.weight ~ U(-0.4472136, 0.4472136)
             random.FillUniform(p.Slice(PFcBias, 2), -0.4472136f, 0.4472136f); // fc.bias ~ U(-0.4472136, 0.4472136)
+            Parameters.EndDirectWrites(); // initialised: the kernels may keep their packed weights between calls
             _dropoutRandom = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
@@ -123,11 +133,11 @@ namespace Snapshots
 
         /// <summary>Weights and biases under PyTorch <c>state_dict</c> names.</summary>
         public global::RnnGen.ParameterSet Parameters { get; }
-        /// <summary>dLoss/dParameters, accumulated by <see cref="Backward()"/> until <see cref="ZeroGradients"/>.</summary>
+        /// <summary>dLoss/dParameters, accumulated by Backward until <see cref="ZeroGradients"/>.</summary>
         public global::RnnGen.ParameterSet Gradients { get; }
         /// <summary>Initial hidden (and LSTM cell) state of each recurrent layer, <c>[layers·directions, B, H]</c> like PyTorch's h_0; zero unless set.</summary>
         public global::RnnGen.ParameterSet InitialState { get; }
-        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward.</summary>
+        /// <summary>State after each row's last valid step (PyTorch's h_n, c_n), written by Forward and by Step.</summary>
         public global::RnnGen.ParameterSet FinalState { get; }
         /// <summary>dLoss/dInitialState, accumulated by Backward.</summary>
         public global::RnnGen.ParameterSet InitialStateGradient { get; }
@@ -135,13 +145,12 @@ namespace Snapshots
         public global::RnnGen.ParameterSet FinalStateGradient { get; }
         /// <summary>When true, each Forward starts from the previous Forward's final state (streaming, truncated BPTT).</summary>
         public bool CarryState { get; set; }
-        /// <summary>When true, dropout between stacked layers is active.</summary>
+        /// <summary>When true, dropout between stacked layers is active (inverted dropout from <see cref="DropoutRandom"/>); when false it is the identity.</summary>
         public bool Training { get; set; }
-        /// <summary>dLoss/dInput <c>[B,T,I]</c> from the last Backward (0 at padded steps).</summary>
-        public global::System.ReadOnlySpan<float> InputGradient => _inputGradient;
-
-        /// <summary>Zeroes the initial state (start of a new stream).</summary>
-        public void ResetState() => InitialState.Clear();
+        /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
+        public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
+        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
+        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
 
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
@@ -150,267 +159,352 @@ namespace Snapshots
             InitialStateGradient.Clear();
         }
 
+        /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
+        public void ResetState()
+        {
+            InitialState.Clear();
+            _streamFresh = true;
+        }
+
+        /// <summary>The states a recurrence starts from: InitialState for Forward, the stream for Step.</summary>
+        private global::System.ReadOnlySpan<float> StartStates => _streaming ? _stream.Span : InitialState.ReadOnlyData;
+
+        /// <summary>Where a recurrence leaves its final states: FinalState for Forward, the stream for Step.</summary>
+        private global::System.Span<float> EndStates => _streaming ? _stream.Span : FinalState.Data;
+
         /// <summary>
-        /// Runs the model on <paramref name="input"/> [B, T, I] = [2, 4, 3] into <paramref name="output"/> [B, T, O] = [2, 4, 2].
+        /// Runs the model on <paramref name="input"/> [B, T, I] = [B, 4, 3] into <paramref name="output"/> [B, T, O] = [B, 4, 2], for 1 ≤ B ≤ 2 rows.
         /// <paramref name="lengths"/>[b] in 1..T marks right padding (empty: every row is full length);
-        /// padded steps output 0 and leave the state untouched.
+        /// padded steps output 0 and leave the state untouched. Throws before changing anything when an argument is wrong.
         /// </summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.ReadOnlySpan<int> lengths = default)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLength(input, 24, nameof(input), "[B, T, I] = [2, 4, 3]");
-            global::RnnGen.Kernels.ModelGuard.RequireLength(output, 16, nameof(output), "[B, T, O] = [2, 4, 2]");
-            global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, BatchSize, SequenceLength, _lengths);
-            global::System.Span<float> a = _activations.Span;
-            // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
-            global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, 24), BatchSize, SequenceLength, InputSize);
-            ForwardRnnL0(); // rnn layer 0: LSTM 3 -> 5
-            ForwardRnnL0Dropout(); // rnn dropout p=0.25 after layer 0 (training only)
-            ForwardRnnL1(); // rnn layer 1: LSTM 5 -> 5
-            ForwardFc(); // fc: Dense 5 -> 2
-            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(AFcOutput, 16), output, SequenceLength, BatchSize, OutputSize);
-            if (CarryState)
+            _guard.Enter(this, nameof(Forward));
+            try
             {
-                FinalState.Data.CopyTo(InitialState.Data);
+                // Every argument is checked before anything changes, so a call that throws leaves the model as it was.
+                int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, SequenceLength * InputSize, BatchSize, nameof(input), "[B, T, I] = [B, 4, 3]");
+                global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * SequenceLength * OutputSize, nameof(output), "[B, T, O] = [B, 4, 2]");
+                global::RnnGen.Kernels.ModelGuard.RequireLengths(lengths, rows, SequenceLength);
+                global::RnnGen.Kernels.ModelGuard.CopyLengths(lengths, rows, SequenceLength, _lengths);
+                _rows = rows;
+                int steps = SequenceLength, rowsT = steps * rows;
+                global::System.Span<float> a = _activations.Span;
+                // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, rowsT * 3), rows, steps, InputSize);
+                ForwardRnnL0(rows, steps); // rnn layer 0: LSTM 3 -> 5
+                ForwardRnnL0Dropout(rows, steps); // rnn dropout p=0.25 after layer 0 (training only)
+                ForwardRnnL1(rows, steps); // rnn layer 1: LSTM 5 -> 5
+                ForwardFc(rows, steps); // fc: Dense 5 -> 2
+                global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(a.Slice(AFcOutput, rowsT * 2), output, steps, rows, OutputSize);
+                if (CarryState)
+                {
+                    FinalState.ReadOnlyData.CopyTo(InitialState.Data);
+                }
+                _forwardDone = true;
+                _lossDone = false;
             }
-            _forwardDone = true;
-            _lossDone = false;
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>
-        /// Mean squared error of the last Forward's output against <paramref name="target"/> [B, T, O] = [2, 4, 2],
-        /// averaged over valid positions and features; prepares <see cref="Backward()"/>.
+        /// Advances every row of a stream one step: <paramref name="input"/> [B, I] = [B, 3] into <paramref name="output"/> [B, O] = [B, 2],
+        /// exactly the numbers <see cref="Forward"/> gives at the same position (with Training off). The stream starts at
+        /// InitialState (or the learned initial state) and continues until <see cref="ResetState"/>; FinalState shows its state.
+        /// </summary>
+        public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            _guard.Enter(this, nameof(Step));
+            try
+            {
+                int rows = global::RnnGen.Kernels.ModelGuard.Rows(input.Length, InputSize, BatchSize, nameof(input), "[B, I] = [B, 3]");
+                global::RnnGen.Kernels.ModelGuard.RequireLength(output, rows * OutputSize, nameof(output), "[B, O] = [B, 2]");
+                global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);
+                if (_streamFresh)
+                {
+                    InitialState.ReadOnlyData.CopyTo(_stream.Span);
+                }
+                _streamFresh = false;
+                _streaming = true;
+                _rows = rows;
+                int steps = 1, rowsT = rows;
+                global::System.Span<float> a = _activations.Span;
+                // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(input, a.Slice(AInput, rowsT * 3), rows, steps, InputSize);
+                ForwardRnnL0(rows, steps); // rnn layer 0: LSTM 3 -> 5
+                ForwardRnnL0Dropout(rows, steps); // rnn dropout p=0.25 after layer 0 (training only)
+                ForwardRnnL1(rows, steps); // rnn layer 1: LSTM 5 -> 5
+                ForwardFc(rows, steps); // fc: Dense 5 -> 2
+                a.Slice(AFcOutput, rowsT * 2).CopyTo(output);
+                _stream.Span.CopyTo(FinalState.Data);
+                _forwardDone = false; // the activations are one step's: Loss and Backward need a Forward
+                _lossDone = false;
+            }
+            finally
+            {
+                _streaming = false;
+                _guard.Exit();
+            }
+        }
+
+        /// <summary>
+        /// The mean squared error of the last Forward's output against <paramref name="target"/> [B, T, O] = [B, 4, 2] (the Forward's rows),
+        /// the mean over valid positions; prepares <see cref="Backward()"/>. The kernel checks the whole target before it writes, so a
+        /// call that throws leaves the model as it was.
         /// </summary>
         public float Loss(global::System.ReadOnlySpan<float> target)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(target, 16, nameof(target), "[B, T, O] = [2, 4, 2]");
-            float loss = global::RnnGen.Kernels.LossOps.MeanSquaredError(_activations.Slice(AFcOutput, 16), target, SequenceLength, BatchSize, OutputSize, _lengths, _gradients.Slice(GFcOutputGradient, 16));
-            _lossDone = true;
-            return loss;
+            _guard.Enter(this, nameof(Loss));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Loss));
+                int rows = _rows, rowsT = rows * SequenceLength;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(target, rows * SequenceLength * OutputSize, nameof(target), "[B, T, O] = [B, 4, 2]");
+                float loss = global::RnnGen.Kernels.LossOps.MeanSquaredError(_activations.Slice(AFcOutput, rowsT * 2), target, SequenceLength, rows, OutputSize, global::System.MemoryExtensions.AsSpan(_lengths, 0, rows), _gradients.Slice(GFcOutputGradient, rowsT * 2));
+                _lossDone = true;
+                return loss;
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates the last <see cref="Loss"/> through time, adding to <see cref="Gradients"/>; once per Loss.</summary>
         public void Backward()
         {
-            global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireLoss(_lossDone);
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
-        /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [2, 4, 2] (ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
+        /// <summary>Back-propagates dLoss/dOutput [B, T, O] = [B, 4, 2] (the Forward's rows; ignored at padded steps), adding to <see cref="Gradients"/>.</summary>
         public void Backward(global::System.ReadOnlySpan<float> outputGradient)
         {
-            global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
-            global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, 16, nameof(outputGradient), "[B, T, O] = [2, 4, 2]");
-            global::System.Span<float> dOutput = _gradients.Slice(GFcOutputGradient, 16);
-            global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, dOutput, BatchSize, SequenceLength, OutputSize);
-            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(dOutput, SequenceLength, BatchSize, OutputSize, _lengths);
-            BackwardAll();
+            _guard.Enter(this, nameof(Backward));
+            try
+            {
+                global::RnnGen.Kernels.ModelGuard.RequireForward(_forwardDone, nameof(Backward));
+                int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+                global::RnnGen.Kernels.ModelGuard.RequireLength(outputGradient, rows * SequenceLength * OutputSize, nameof(outputGradient), "[B, T, O] = [B, 4, 2]");
+                global::System.Span<float> g = _gradients.Span;
+                global::RnnGen.Kernels.SequenceOps.BatchToTimeMajor(outputGradient, g.Slice(GFcOutputGradient, rowsT * 2), rows, steps, OutputSize);
+                global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(g.Slice(GFcOutputGradient, rowsT * 2), steps, rows, OutputSize, _lengths);
+                BackwardAll();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
+        /// <summary>Every stage's backward, last to first, then the gradient of the model's input.</summary>
         private void BackwardAll()
         {
-            BackwardFc(); // fc: Dense 5 -> 2
-            BackwardRnnL1(); // rnn layer 1: LSTM 5 -> 5
-            BackwardRnnL0Dropout(); // rnn dropout p=0.25 after layer 0 (training only)
-            BackwardRnnL0(); // rnn layer 0: LSTM 3 -> 5
-            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, 24), _inputGradient, SequenceLength, BatchSize, InputSize);
+            int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
+            BackwardFc(rows, steps); // fc: Dense 5 -> 2
+            BackwardRnnL1(rows, steps); // rnn layer 1: LSTM 5 -> 5
+            BackwardRnnL0Dropout(rows, steps); // rnn dropout p=0.25 after layer 0 (training only)
+            BackwardRnnL0(rows, steps); // rnn layer 0: LSTM 3 -> 5
+            global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 3), _inputGradient, steps, rows, InputSize);
             _lossDone = false;
         }
 
-        /// <summary>rnn layer 0: LSTM 3 -> 5: input projection for all steps, then the unrolled recurrence.</summary>
-        private void ForwardRnnL0()
+        /// <summary>rnn layer 0: LSTM 3 -> 5: the input projection of every step at once, then the recurrence.</summary>
+        private void ForwardRnnL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            // forward direction: h0, c0 from InitialState
-            InitialState.Data.Slice(SRnnH0 + 0, 10).CopyTo(a.Slice(ARnnL0States + 0, 10));
-            InitialState.Data.Slice(SRnnC0 + 0, 10).CopyTo(a.Slice(ARnnL0Cells + 0, 10));
-            // Gates[T·B,20] = Input[T·B,3] · W_ihᵀ + b_ih + b_hh: one product over every step
-            global::RnnGen.Kernels.Gemm.AxBt(8, 20, 3, a.Slice(AInput, 24), 3, p.Slice(PRnnWeightIhL0, 60), 3, a.Slice(ARnnL0Gates, 160), 20, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 20, p.Slice(PRnnBiasIhL0, 20), p.Slice(PRnnBiasHhL0, 20), a.Slice(ARnnL0Gates, 160), 20);
-            _packedRnnWeightHhL0.Pack(p.Slice(PRnnWeightHhL0, 100));
-            ForwardRnnL0Steps0To3();
-            a.Slice(ARnnL0States + 40, 10).CopyTo(FinalState.Data.Slice(SRnnH0 + 0, 10));
-            a.Slice(ARnnL0Cells + 40, 10).CopyTo(FinalState.Data.Slice(SRnnC0 + 0, 10));
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            // forward direction
+            StartStates.Slice(SRnnH0, rows * 5).CopyTo(a.Slice(ARnnL0States, rows * 5)); // rnn.h0[0]
+            StartStates.Slice(SRnnC0, rows * 5).CopyTo(a.Slice(ARnnL0Cells, rows * 5)); // rnn.c0[0]
+            // Gates[T·B, 20] = Input·W_ihᵀ + b_ih + b_hh: one product over every step
+            _rnnL0WeightIh.Pack(p.Slice(PRnnWeightIhL0, 60), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(AInput, rowsT * 3), 3, _rnnL0WeightIh, a.Slice(ARnnL0Gates, rowsT * 20), 20, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 20, p.Slice(PRnnBiasIhL0, 20), p.Slice(PRnnBiasHhL0, 20), a.Slice(ARnnL0Gates, rowsT * 20), 20);
+            // the recurrence, t = 0 .. T-1: Gates[t] += h(t-1)·W_hhᵀ; i, f, g, o -> c(t), h(t)
+            _rnnL0.Forward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0, 100), // rnn.weight_hh_l0 [20,5]
+                Gates = a.Slice(ARnnL0Gates, rowsT * 20), // [T,B,20]
+                States = a.Slice(ARnnL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Cells = a.Slice(ARnnL0Cells, (steps + 1) * rows * 5), // [T+1,B,5]
+                Output = a.Slice(ARnnL0Output, rowsT * 5), // [T,B,5], columns 0..5
+                OutputStride = 5,
+            });
+            a.Slice(ARnnL0States + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SRnnH0, rows * 5)); // rnn.h_n[0]
+            a.Slice(ARnnL0Cells + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SRnnC0, rows * 5)); // rnn.c_n[0]
         }
 
-        /// <summary>rnn layer 0, forward direction, steps 0 to 3.</summary>
-        private void ForwardRnnL0Steps0To3()
+        /// <summary>rnn layer 0: LSTM 3 -> 5, backward through time, then the weight and input gradients over every step at once.</summary>
+        private void BackwardRnnL0(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: Gates[0] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL0, BatchSize, 0, lengths, a.Slice(ARnnL0Gates + 0, 40), a.Slice(ARnnL0Cells + 0, 10), a.Slice(ARnnL0Cells + 10, 10), a.Slice(ARnnL0States + 0, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0Output + 0, 10), 5);
-            // t = 1: Gates[1] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL0, BatchSize, 1, lengths, a.Slice(ARnnL0Gates + 40, 40), a.Slice(ARnnL0Cells + 10, 10), a.Slice(ARnnL0Cells + 20, 10), a.Slice(ARnnL0States + 10, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0Output + 10, 10), 5);
-            // t = 2: Gates[2] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL0, BatchSize, 2, lengths, a.Slice(ARnnL0Gates + 80, 40), a.Slice(ARnnL0Cells + 20, 10), a.Slice(ARnnL0Cells + 30, 10), a.Slice(ARnnL0States + 20, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0Output + 20, 10), 5);
-            // t = 3: Gates[3] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL0, BatchSize, 3, lengths, a.Slice(ARnnL0Gates + 120, 40), a.Slice(ARnnL0Cells + 30, 10), a.Slice(ARnnL0Cells + 40, 10), a.Slice(ARnnL0States + 30, 10), a.Slice(ARnnL0States + 40, 10), a.Slice(ARnnL0Output + 30, 10), 5);
-        }
-
-        /// <summary>rnn layer 0: LSTM 3 -> 5, backward through time, then the weight and input gradients over all steps at once.</summary>
-        private void BackwardRnnL0()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            // forward direction: dh, dc start from FinalStateGradient
-            FinalStateGradient.Data.Slice(SRnnH0 + 0, 10).CopyTo(g.Slice(GRnnL0HiddenGradient, 10));
-            FinalStateGradient.Data.Slice(SRnnC0 + 0, 10).CopyTo(g.Slice(GRnnL0CellGradient, 10));
-            BackwardRnnL0Steps3To0();
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, 10), InitialStateGradient.Data.Slice(SRnnH0 + 0, 10));
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0CellGradient, 10), InitialStateGradient.Data.Slice(SRnnC0 + 0, 10));
-            // dW_ih += dGatesᵀ·Input, dW_hh += dGatesᵀ·H(t-1), biases += Σ dGates: one product each over all steps
-            global::RnnGen.Kernels.Gemm.AtxB(20, 3, 8, g.Slice(GRnnL0GatesGradient, 160), 20, a.Slice(AInput, 24), 3, dp.Slice(PRnnWeightIhL0, 60), 3, accumulate: true);
-            global::RnnGen.Kernels.Gemm.AtxB(20, 5, 8, g.Slice(GRnnL0GatesGradient, 160), 20, a.Slice(ARnnL0States + 0, 40), 5, dp.Slice(PRnnWeightHhL0, 100), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 20, g.Slice(GRnnL0GatesGradient, 160), 20, dp.Slice(PRnnBiasIhL0, 20));
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 20, g.Slice(GRnnL0GatesGradient, 160), 20, dp.Slice(PRnnBiasHhL0, 20));
-            // dInput = dGates·W_ih
-            global::RnnGen.Kernels.Gemm.AxB(8, 3, 20, g.Slice(GRnnL0GatesGradient, 160), 20, p.Slice(PRnnWeightIhL0, 60), 3, g.Slice(GInputGradient, 24), 3, accumulate: false);
+            int rowsT = steps * rows;
+            // forward direction: the running gradients start from FinalStateGradient
+            FinalStateGradient.ReadOnlyData.Slice(SRnnH0, rows * 5).CopyTo(g.Slice(GRnnL0HiddenGradient, rows * 5)); // drnn.h_n[0]
+            FinalStateGradient.ReadOnlyData.Slice(SRnnC0, rows * 5).CopyTo(g.Slice(GRnnL0CellGradient, rows * 5)); // drnn.c_n[0]
+            // back through time, t = T-1 .. 0: dGates[t], dc(t-1), dh(t-1) += dGates[t]·W_hh
+            _rnnL0.Backward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL0, 100), // rnn.weight_hh_l0 [20,5]
+                Gates = a.Slice(ARnnL0Gates, rowsT * 20), // [T,B,20]
+                States = a.Slice(ARnnL0States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Cells = a.Slice(ARnnL0Cells, (steps + 1) * rows * 5), // [T+1,B,5]
+                GatesGradient = g.Slice(GRnnL0GatesGradient, rowsT * 20), // [T,B,20]
+                HiddenGradient = g.Slice(GRnnL0HiddenGradient, rows * 5), // [B,5]
+                CellGradient = g.Slice(GRnnL0CellGradient, rows * 5), // [B,5]
+                OutputGradient = g.Slice(GRnnL0OutputGradient, rowsT * 5), // [T,B,5], columns 0..5
+                OutputStride = 5,
+            });
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0HiddenGradient, rows * 5), InitialStateGradient.Data.Slice(SRnnH0, rows * 5)); // drnn.h0[0]
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL0CellGradient, rows * 5), InitialStateGradient.Data.Slice(SRnnC0, rows * 5)); // drnn.c0[0]
+            // dW_hh += dRecurrentᵀ·h(t-1), biases += Σ dGates: one product each over every step
+            global::RnnGen.Kernels.Gemm.AtxB(20, 5, rowsT, g.Slice(GRnnL0GatesGradient, rowsT * 20), 20, a.Slice(ARnnL0States, rowsT * 5), 5, dp.Slice(PRnnWeightHhL0, 100), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 20, g.Slice(GRnnL0GatesGradient, rowsT * 20), 20, dp.Slice(PRnnBiasIhL0, 20));
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 20, g.Slice(GRnnL0GatesGradient, rowsT * 20), 20, dp.Slice(PRnnBiasHhL0, 20));
+            global::RnnGen.Kernels.Gemm.AtxB(20, 3, rowsT, g.Slice(GRnnL0GatesGradient, rowsT * 20), 20, a.Slice(AInput, rowsT * 3), 3, dp.Slice(PRnnWeightIhL0, 60), 3, accumulate: true); // dW_ih += dᵀ·Input
+            // dInput = d·W_ih
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 3, 20, g.Slice(GRnnL0GatesGradient, rowsT * 20), 20, p.Slice(PRnnWeightIhL0, 60), 3, g.Slice(GInputGradient, rowsT * 3), 3, accumulate: false);
         }
 
-        /// <summary>rnn layer 0, forward direction, backward through steps 3 to 0.</summary>
-        private void BackwardRnnL0Steps3To0()
+        /// <summary>rnn dropout p=0.25 after layer 0 (training only): inverted dropout from DropoutRandom when Training, else the identity.</summary>
+        private void ForwardRnnL0Dropout(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.Span<float> g = _gradients.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL0, 100); // [20,5]
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 3: dGates[3] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 3, lengths, a.Slice(ARnnL0Gates + 120, 40), a.Slice(ARnnL0Cells + 30, 10), a.Slice(ARnnL0Cells + 40, 10), g.Slice(GRnnL0OutputGradient + 30, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0CellGradient, 10), g.Slice(GRnnL0GatesGradient + 120, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL0GatesGradient + 120, 40), 20, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 2: dGates[2] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 2, lengths, a.Slice(ARnnL0Gates + 80, 40), a.Slice(ARnnL0Cells + 20, 10), a.Slice(ARnnL0Cells + 30, 10), g.Slice(GRnnL0OutputGradient + 20, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0CellGradient, 10), g.Slice(GRnnL0GatesGradient + 80, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL0GatesGradient + 80, 40), 20, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 1: dGates[1] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 1, lengths, a.Slice(ARnnL0Gates + 40, 40), a.Slice(ARnnL0Cells + 10, 10), a.Slice(ARnnL0Cells + 20, 10), g.Slice(GRnnL0OutputGradient + 10, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0CellGradient, 10), g.Slice(GRnnL0GatesGradient + 40, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL0GatesGradient + 40, 40), 20, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-            // t = 0: dGates[0] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 0, lengths, a.Slice(ARnnL0Gates + 0, 40), a.Slice(ARnnL0Cells + 0, 10), a.Slice(ARnnL0Cells + 10, 10), g.Slice(GRnnL0OutputGradient + 0, 10), 5, g.Slice(GRnnL0HiddenGradient, 10), g.Slice(GRnnL0CellGradient, 10), g.Slice(GRnnL0GatesGradient + 0, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL0GatesGradient + 0, 40), 20, weightHh, 5, g.Slice(GRnnL0HiddenGradient, 10), 5, accumulate: true);
-        }
-
-        /// <summary>rnn dropout p=0.25 after layer 0 (training only).</summary>
-        private void ForwardRnnL0Dropout()
-        {
-            global::System.Span<float> a = _activations.Span;
+            int rowsT = steps * rows;
             if (Training)
             {
-                global::RnnGen.Kernels.DropoutOps.Forward(a.Slice(ARnnL0Output, 40), a.Slice(ARnnL0DropoutOutput, 40), a.Slice(ARnnL0DropoutMask, 40), 0.25f, _dropoutRandom);
+                global::RnnGen.Kernels.DropoutOps.Forward(a.Slice(ARnnL0Output, rowsT * 5), a.Slice(ARnnL0DropoutOutput, rowsT * 5), a.Slice(ARnnL0DropoutMask, rowsT * 5), 0.25f, _dropoutRandom);
             }
             else
             {
-                a.Slice(ARnnL0Output, 40).CopyTo(a.Slice(ARnnL0DropoutOutput, 40));
-                a.Slice(ARnnL0DropoutMask, 40).Fill(1f);
+                a.Slice(ARnnL0Output, rowsT * 5).CopyTo(a.Slice(ARnnL0DropoutOutput, rowsT * 5));
+                a.Slice(ARnnL0DropoutMask, rowsT * 5).Fill(1f);
             }
         }
 
-        private void BackwardRnnL0Dropout()
+        /// <summary>rnn dropout p=0.25 after layer 0 (training only), backward: dInput = dOutput·mask.</summary>
+        private void BackwardRnnL0Dropout(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
             global::System.Span<float> g = _gradients.Span;
-            g.Slice(GRnnL0DropoutOutputGradient, 40).CopyTo(g.Slice(GRnnL0OutputGradient, 40));
-            global::RnnGen.Kernels.SequenceOps.Multiply(g.Slice(GRnnL0OutputGradient, 40), a.Slice(ARnnL0DropoutMask, 40));
+            int rowsT = steps * rows;
+            g.Slice(GRnnL0DropoutOutputGradient, rowsT * 5).CopyTo(g.Slice(GRnnL0OutputGradient, rowsT * 5));
+            global::RnnGen.Kernels.SequenceOps.Multiply(g.Slice(GRnnL0OutputGradient, rowsT * 5), a.Slice(ARnnL0DropoutMask, rowsT * 5));
         }
 
-        /// <summary>rnn layer 1: LSTM 5 -> 5: input projection for all steps, then the unrolled recurrence.</summary>
-        private void ForwardRnnL1()
+        /// <summary>rnn layer 1: LSTM 5 -> 5: the input projection of every step at once, then the recurrence.</summary>
+        private void ForwardRnnL1(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            // forward direction: h0, c0 from InitialState
-            InitialState.Data.Slice(SRnnH0 + 10, 10).CopyTo(a.Slice(ARnnL1States + 0, 10));
-            InitialState.Data.Slice(SRnnC0 + 10, 10).CopyTo(a.Slice(ARnnL1Cells + 0, 10));
-            // Gates[T·B,20] = Input[T·B,5] · W_ihᵀ + b_ih + b_hh: one product over every step
-            global::RnnGen.Kernels.Gemm.AxBt(8, 20, 5, a.Slice(ARnnL0DropoutOutput, 40), 5, p.Slice(PRnnWeightIhL1, 100), 5, a.Slice(ARnnL1Gates, 160), 20, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 20, p.Slice(PRnnBiasIhL1, 20), p.Slice(PRnnBiasHhL1, 20), a.Slice(ARnnL1Gates, 160), 20);
-            _packedRnnWeightHhL1.Pack(p.Slice(PRnnWeightHhL1, 100));
-            ForwardRnnL1Steps0To3();
-            a.Slice(ARnnL1States + 40, 10).CopyTo(FinalState.Data.Slice(SRnnH0 + 10, 10));
-            a.Slice(ARnnL1Cells + 40, 10).CopyTo(FinalState.Data.Slice(SRnnC0 + 10, 10));
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            // forward direction
+            StartStates.Slice(SRnnH0 + 10, rows * 5).CopyTo(a.Slice(ARnnL1States, rows * 5)); // rnn.h0[1]
+            StartStates.Slice(SRnnC0 + 10, rows * 5).CopyTo(a.Slice(ARnnL1Cells, rows * 5)); // rnn.c0[1]
+            // Gates[T·B, 20] = Input·W_ihᵀ + b_ih + b_hh: one product over every step
+            _rnnL1WeightIh.Pack(p.Slice(PRnnWeightIhL1, 100), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(ARnnL0DropoutOutput, rowsT * 5), 5, _rnnL1WeightIh, a.Slice(ARnnL1Gates, rowsT * 20), 20, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 20, p.Slice(PRnnBiasIhL1, 20), p.Slice(PRnnBiasHhL1, 20), a.Slice(ARnnL1Gates, rowsT * 20), 20);
+            // the recurrence, t = 0 .. T-1: Gates[t] += h(t-1)·W_hhᵀ; i, f, g, o -> c(t), h(t)
+            _rnnL1.Forward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL1, 100), // rnn.weight_hh_l1 [20,5]
+                Gates = a.Slice(ARnnL1Gates, rowsT * 20), // [T,B,20]
+                States = a.Slice(ARnnL1States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Cells = a.Slice(ARnnL1Cells, (steps + 1) * rows * 5), // [T+1,B,5]
+                Output = a.Slice(ARnnL1Output, rowsT * 5), // [T,B,5], columns 0..5
+                OutputStride = 5,
+            });
+            a.Slice(ARnnL1States + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SRnnH0 + 10, rows * 5)); // rnn.h_n[1]
+            a.Slice(ARnnL1Cells + steps * rows * 5, rows * 5).CopyTo(EndStates.Slice(SRnnC0 + 10, rows * 5)); // rnn.c_n[1]
         }
 
-        /// <summary>rnn layer 1, forward direction, steps 0 to 3.</summary>
-        private void ForwardRnnL1Steps0To3()
+        /// <summary>rnn layer 1: LSTM 5 -> 5, backward through time, then the weight and input gradients over every step at once.</summary>
+        private void BackwardRnnL1(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 0: Gates[0] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL1, BatchSize, 0, lengths, a.Slice(ARnnL1Gates + 0, 40), a.Slice(ARnnL1Cells + 0, 10), a.Slice(ARnnL1Cells + 10, 10), a.Slice(ARnnL1States + 0, 10), a.Slice(ARnnL1States + 10, 10), a.Slice(ARnnL1Output + 0, 10), 5);
-            // t = 1: Gates[1] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL1, BatchSize, 1, lengths, a.Slice(ARnnL1Gates + 40, 40), a.Slice(ARnnL1Cells + 10, 10), a.Slice(ARnnL1Cells + 20, 10), a.Slice(ARnnL1States + 10, 10), a.Slice(ARnnL1States + 20, 10), a.Slice(ARnnL1Output + 10, 10), 5);
-            // t = 2: Gates[2] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL1, BatchSize, 2, lengths, a.Slice(ARnnL1Gates + 80, 40), a.Slice(ARnnL1Cells + 20, 10), a.Slice(ARnnL1Cells + 30, 10), a.Slice(ARnnL1States + 20, 10), a.Slice(ARnnL1States + 30, 10), a.Slice(ARnnL1Output + 20, 10), 5);
-            // t = 3: Gates[3] += h·W_hhᵀ, then i, f, g, o -> c, h (fused, panel by panel)
-            global::RnnGen.Kernels.LstmCell.Step(_packedRnnWeightHhL1, BatchSize, 3, lengths, a.Slice(ARnnL1Gates + 120, 40), a.Slice(ARnnL1Cells + 30, 10), a.Slice(ARnnL1Cells + 40, 10), a.Slice(ARnnL1States + 30, 10), a.Slice(ARnnL1States + 40, 10), a.Slice(ARnnL1Output + 30, 10), 5);
-        }
-
-        /// <summary>rnn layer 1: LSTM 5 -> 5, backward through time, then the weight and input gradients over all steps at once.</summary>
-        private void BackwardRnnL1()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            // forward direction: dh, dc start from FinalStateGradient
-            FinalStateGradient.Data.Slice(SRnnH0 + 10, 10).CopyTo(g.Slice(GRnnL1HiddenGradient, 10));
-            FinalStateGradient.Data.Slice(SRnnC0 + 10, 10).CopyTo(g.Slice(GRnnL1CellGradient, 10));
-            BackwardRnnL1Steps3To0();
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL1HiddenGradient, 10), InitialStateGradient.Data.Slice(SRnnH0 + 10, 10));
-            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL1CellGradient, 10), InitialStateGradient.Data.Slice(SRnnC0 + 10, 10));
-            // dW_ih += dGatesᵀ·Input, dW_hh += dGatesᵀ·H(t-1), biases += Σ dGates: one product each over all steps
-            global::RnnGen.Kernels.Gemm.AtxB(20, 5, 8, g.Slice(GRnnL1GatesGradient, 160), 20, a.Slice(ARnnL0DropoutOutput, 40), 5, dp.Slice(PRnnWeightIhL1, 100), 5, accumulate: true);
-            global::RnnGen.Kernels.Gemm.AtxB(20, 5, 8, g.Slice(GRnnL1GatesGradient, 160), 20, a.Slice(ARnnL1States + 0, 40), 5, dp.Slice(PRnnWeightHhL1, 100), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 20, g.Slice(GRnnL1GatesGradient, 160), 20, dp.Slice(PRnnBiasIhL1, 20));
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 20, g.Slice(GRnnL1GatesGradient, 160), 20, dp.Slice(PRnnBiasHhL1, 20));
-            // dInput = dGates·W_ih
-            global::RnnGen.Kernels.Gemm.AxB(8, 5, 20, g.Slice(GRnnL1GatesGradient, 160), 20, p.Slice(PRnnWeightIhL1, 100), 5, g.Slice(GRnnL0DropoutOutputGradient, 40), 5, accumulate: false);
+            int rowsT = steps * rows;
+            // forward direction: the running gradients start from FinalStateGradient
+            FinalStateGradient.ReadOnlyData.Slice(SRnnH0 + 10, rows * 5).CopyTo(g.Slice(GRnnL1HiddenGradient, rows * 5)); // drnn.h_n[1]
+            FinalStateGradient.ReadOnlyData.Slice(SRnnC0 + 10, rows * 5).CopyTo(g.Slice(GRnnL1CellGradient, rows * 5)); // drnn.c_n[1]
+            // back through time, t = T-1 .. 0: dGates[t], dc(t-1), dh(t-1) += dGates[t]·W_hh
+            _rnnL1.Backward(rows, steps, _lengths, new global::RnnGen.Kernels.RecurrentSpans
+            {
+                ParameterVersion = Parameters.Version,
+                WeightHh = p.Slice(PRnnWeightHhL1, 100), // rnn.weight_hh_l1 [20,5]
+                Gates = a.Slice(ARnnL1Gates, rowsT * 20), // [T,B,20]
+                States = a.Slice(ARnnL1States, (steps + 1) * rows * 5), // [T+1,B,5]
+                Cells = a.Slice(ARnnL1Cells, (steps + 1) * rows * 5), // [T+1,B,5]
+                GatesGradient = g.Slice(GRnnL1GatesGradient, rowsT * 20), // [T,B,20]
+                HiddenGradient = g.Slice(GRnnL1HiddenGradient, rows * 5), // [B,5]
+                CellGradient = g.Slice(GRnnL1CellGradient, rows * 5), // [B,5]
+                OutputGradient = g.Slice(GRnnL1OutputGradient, rowsT * 5), // [T,B,5], columns 0..5
+                OutputStride = 5,
+            });
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL1HiddenGradient, rows * 5), InitialStateGradient.Data.Slice(SRnnH0 + 10, rows * 5)); // drnn.h0[1]
+            global::RnnGen.Kernels.SequenceOps.Add(g.Slice(GRnnL1CellGradient, rows * 5), InitialStateGradient.Data.Slice(SRnnC0 + 10, rows * 5)); // drnn.c0[1]
+            // dW_hh += dRecurrentᵀ·h(t-1), biases += Σ dGates: one product each over every step
+            global::RnnGen.Kernels.Gemm.AtxB(20, 5, rowsT, g.Slice(GRnnL1GatesGradient, rowsT * 20), 20, a.Slice(ARnnL1States, rowsT * 5), 5, dp.Slice(PRnnWeightHhL1, 100), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 20, g.Slice(GRnnL1GatesGradient, rowsT * 20), 20, dp.Slice(PRnnBiasIhL1, 20));
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 20, g.Slice(GRnnL1GatesGradient, rowsT * 20), 20, dp.Slice(PRnnBiasHhL1, 20));
+            global::RnnGen.Kernels.Gemm.AtxB(20, 5, rowsT, g.Slice(GRnnL1GatesGradient, rowsT * 20), 20, a.Slice(ARnnL0DropoutOutput, rowsT * 5), 5, dp.Slice(PRnnWeightIhL1, 100), 5, accumulate: true); // dW_ih += dᵀ·Input
+            // dInput = d·W_ih
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 5, 20, g.Slice(GRnnL1GatesGradient, rowsT * 20), 20, p.Slice(PRnnWeightIhL1, 100), 5, g.Slice(GRnnL0DropoutOutputGradient, rowsT * 5), 5, accumulate: false);
         }
 
-        /// <summary>rnn layer 1, forward direction, backward through steps 3 to 0.</summary>
-        private void BackwardRnnL1Steps3To0()
+        /// <summary>fc: Dense 5 -> 2: Output = act(Input·Wᵀ + b) over every step's rows.</summary>
+        private void ForwardFc(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.Span<float> g = _gradients.Span;
-            global::System.ReadOnlySpan<float> weightHh = Parameters.Data.Slice(PRnnWeightHhL1, 100); // [20,5]
-            global::System.ReadOnlySpan<int> lengths = _lengths;
-            // t = 3: dGates[3] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 3, lengths, a.Slice(ARnnL1Gates + 120, 40), a.Slice(ARnnL1Cells + 30, 10), a.Slice(ARnnL1Cells + 40, 10), g.Slice(GRnnL1OutputGradient + 30, 10), 5, g.Slice(GRnnL1HiddenGradient, 10), g.Slice(GRnnL1CellGradient, 10), g.Slice(GRnnL1GatesGradient + 120, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL1GatesGradient + 120, 40), 20, weightHh, 5, g.Slice(GRnnL1HiddenGradient, 10), 5, accumulate: true);
-            // t = 2: dGates[2] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 2, lengths, a.Slice(ARnnL1Gates + 80, 40), a.Slice(ARnnL1Cells + 20, 10), a.Slice(ARnnL1Cells + 30, 10), g.Slice(GRnnL1OutputGradient + 20, 10), 5, g.Slice(GRnnL1HiddenGradient, 10), g.Slice(GRnnL1CellGradient, 10), g.Slice(GRnnL1GatesGradient + 80, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL1GatesGradient + 80, 40), 20, weightHh, 5, g.Slice(GRnnL1HiddenGradient, 10), 5, accumulate: true);
-            // t = 1: dGates[1] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 1, lengths, a.Slice(ARnnL1Gates + 40, 40), a.Slice(ARnnL1Cells + 10, 10), a.Slice(ARnnL1Cells + 20, 10), g.Slice(GRnnL1OutputGradient + 10, 10), 5, g.Slice(GRnnL1HiddenGradient, 10), g.Slice(GRnnL1CellGradient, 10), g.Slice(GRnnL1GatesGradient + 40, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL1GatesGradient + 40, 40), 20, weightHh, 5, g.Slice(GRnnL1HiddenGradient, 10), 5, accumulate: true);
-            // t = 0: dGates[0] from dh, dc; dh = dGates·W_hh
-            global::RnnGen.Kernels.LstmCell.Backward(BatchSize, 5, 0, lengths, a.Slice(ARnnL1Gates + 0, 40), a.Slice(ARnnL1Cells + 0, 10), a.Slice(ARnnL1Cells + 10, 10), g.Slice(GRnnL1OutputGradient + 0, 10), 5, g.Slice(GRnnL1HiddenGradient, 10), g.Slice(GRnnL1CellGradient, 10), g.Slice(GRnnL1GatesGradient + 0, 40));
-            global::RnnGen.Kernels.Gemm.AxB(BatchSize, 5, 20, g.Slice(GRnnL1GatesGradient + 0, 40), 20, weightHh, 5, g.Slice(GRnnL1HiddenGradient, 10), 5, accumulate: true);
-        }
-
-        /// <summary>fc: Dense 5 -> 2: Output = act(Input · Wᵀ + b) over 8 rows.</summary>
-        private void ForwardFc()
-        {
-            global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
-            global::RnnGen.Kernels.Gemm.AxBt(8, 2, 5, a.Slice(ARnnL1Output, 40), 5, p.Slice(PFcWeight, 10), 5, a.Slice(AFcOutput, 16), 2, accumulate: false);
-            global::RnnGen.Kernels.SequenceOps.AddBiasRows(8, 2, p.Slice(PFcBias, 2), default, a.Slice(AFcOutput, 16), 2);
-            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(a.Slice(AFcOutput, 16), SequenceLength, BatchSize, 2, _lengths); // padded steps output 0
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
+            int rowsT = steps * rows;
+            _fcWeight.Pack(p.Slice(PFcWeight, 10), transposed: true, Parameters.Version);
+            global::RnnGen.Kernels.Gemm.AxPacked(rowsT, a.Slice(ARnnL1Output, rowsT * 5), 5, _fcWeight, a.Slice(AFcOutput, rowsT * 2), 2, accumulate: false);
+            global::RnnGen.Kernels.SequenceOps.AddBiasRows(rowsT, 2, p.Slice(PFcBias, 2), default, a.Slice(AFcOutput, rowsT * 2), 2);
+            global::RnnGen.Kernels.SequenceOps.ZeroPaddedRows(a.Slice(AFcOutput, rowsT * 2), steps, rows, 2, _lengths); // padded steps output 0
         }
 
         /// <summary>fc: Dense 5 -> 2, backward: dW += dZᵀ·Input, db += Σ dZ, dInput = dZ·W.</summary>
-        private void BackwardFc()
+        private void BackwardFc(int rows, int steps)
         {
             global::System.Span<float> a = _activations.Span;
-            global::System.ReadOnlySpan<float> p = Parameters.Data;
+            global::System.ReadOnlySpan<float> p = Parameters.ReadOnlyData;
             global::System.Span<float> g = _gradients.Span;
             global::System.Span<float> dp = Gradients.Data;
-            global::RnnGen.Kernels.Gemm.AtxB(2, 5, 8, g.Slice(GFcOutputGradient, 16), 2, a.Slice(ARnnL1Output, 40), 5, dp.Slice(PFcWeight, 10), 5, accumulate: true);
-            global::RnnGen.Kernels.SequenceOps.AddColumnSums(8, 2, g.Slice(GFcOutputGradient, 16), 2, dp.Slice(PFcBias, 2));
-            global::RnnGen.Kernels.Gemm.AxB(8, 5, 2, g.Slice(GFcOutputGradient, 16), 2, p.Slice(PFcWeight, 10), 5, g.Slice(GRnnL1OutputGradient, 40), 5, accumulate: false);
+            int rowsT = steps * rows;
+            global::RnnGen.Kernels.Gemm.AtxB(2, 5, rowsT, g.Slice(GFcOutputGradient, rowsT * 2), 2, a.Slice(ARnnL1Output, rowsT * 5), 5, dp.Slice(PFcWeight, 10), 5, accumulate: true);
+            global::RnnGen.Kernels.SequenceOps.AddColumnSums(rowsT, 2, g.Slice(GFcOutputGradient, rowsT * 2), 2, dp.Slice(PFcBias, 2));
+            global::RnnGen.Kernels.Gemm.AxB(rowsT, 5, 2, g.Slice(GFcOutputGradient, rowsT * 2), 2, p.Slice(PFcWeight, 10), 5, g.Slice(GRnnL1OutputGradient, rowsT * 5), 5, accumulate: false);
         }
 
+        int global::RnnGen.IRnnModel.SequenceLength => SequenceLength;
+        int global::RnnGen.IRnnModel.BatchSize => BatchSize;
+        int global::RnnGen.IRnnModel.InputSize => InputSize;
+        int global::RnnGen.IRnnModel.OutputSize => OutputSize;
+        bool global::RnnGen.IRnnModel.TokenInput => false;
+        bool global::RnnGen.IRnnModel.SequenceOutput => true;
+        bool global::RnnGen.IRnnModel.CanStep => true;
     }
 }

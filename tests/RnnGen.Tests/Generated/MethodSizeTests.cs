@@ -15,8 +15,8 @@ public partial class LongDeepBidirectionalLstm { }
 
 /// <summary>
 /// The JIT compiles methods over ~60 KB of IL (or ~2,000 basic blocks) without optimisation. The
-/// generator unrolls the recurrence into bounded methods; this measures the largest one on a long,
-/// deep, bidirectional model and holds it far below that limit.
+/// generated code runs each recurrence as a loop in the runtime, so its methods are few and small
+/// whatever the sequence length; this measures them on a long, deep, bidirectional model.
 /// </summary>
 public sealed class MethodSizeTests(ITestOutputHelper output)
 {
@@ -31,7 +31,7 @@ public sealed class MethodSizeTests(ITestOutputHelper output)
             .Select(m => (m.Name, Size: m.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0))
             .OrderByDescending(x => x.Size)
             .ToList();
-        Assert.True(sizes.Count > 100, $"expected the unrolled schedule to span many methods, found {sizes.Count}");
+        Assert.True(sizes.Count < 60, $"expected a method pair per stage, not per step: found {sizes.Count} methods for T = 512");
         output.WriteLine($"{sizes.Count} methods; largest: {string.Join(", ", sizes.Take(3).Select(s => $"{s.Name} {s.Size} B"))}");
         Assert.True(sizes[0].Size <= MaxIlBytes, $"{sizes[0].Name} has {sizes[0].Size} bytes of IL, over the {MaxIlBytes}-byte bound");
     }

@@ -75,9 +75,9 @@ internal static class Diagnostics
         "Model class must be a plain class",
         "The model class '{0}' must not be {1}: RnnGen adds instance members and a constructor to a 'partial class'");
 
-    public static readonly DiagnosticDescriptor TooLongToUnroll = Error("RNNG018",
-        "Model too long to unroll",
-        "The model '{0}' cannot be unrolled: {1}; shorten SequenceLength or stack fewer layers");
+    public static readonly DiagnosticDescriptor TooDeep = Error("RNNG018",
+        "Model too deep",
+        "The model '{0}' cannot be generated: {1}; stack fewer layers");
 
     public static readonly DiagnosticDescriptor NameCollision = Error("RNNG019",
         "Generated member names collide",
@@ -88,30 +88,23 @@ internal static class Diagnostics
         "Dropout of layer '{0}' applies only between stacked layers, and it has NumLayers = 1: the dropout does nothing",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
-    public static DiagnosticDescriptor? Find(string id) => id switch
-    {
-        "RNNG001" => NotPartial,
-        "RNNG002" => Generic,
-        "RNNG003" => MissingModel,
-        "RNNG004" => NotPositive,
-        "RNNG005" => InputSizeMismatch,
-        "RNNG006" => EmbeddingNotFirst,
-        "RNNG007" => LossNotLast,
-        "RNNG008" => NoRecurrentLayer,
-        "RNNG009" => DropoutOutOfRange,
-        "RNNG010" => DuplicateName,
-        "RNNG011" => InvalidName,
-        "RNNG012" => EnumOutOfRange,
-        "RNNG013" => LayersOnSeveralParts,
-        "RNNG014" => SequenceAfterLastStep,
-        "RNNG015" => DuplicateModel,
-        "RNNG016" => TooLarge,
-        "RNNG017" => NotAPlainClass,
-        "RNNG018" => TooLongToUnroll,
-        "RNNG019" => NameCollision,
-        "RNNG020" => DropoutWithoutEffect,
-        _ => null,
-    };
+    public static readonly DiagnosticDescriptor ProjectionTooLarge = Error("RNNG021",
+        "Projection must be smaller than the hidden size",
+        "ProjectionSize of layer '{0}' is {1}; it must be 0 (no projection) or between 1 and HiddenSize - 1 = {2}");
+
+    public static readonly DiagnosticDescriptor NotFinite = Error("RNNG022",
+        "Value out of range",
+        "{0} is {1}; {2}");
+
+    public static readonly DiagnosticDescriptor LargeBuffers = new("RNNG023",
+        "Model buffers are large",
+        "The model '{0}' allocates {1} MB when constructed (parameters {2} MB, gradients {2} MB, activations {3} MB, activation gradients {4} MB), above RnnGenBufferWarningMegabytes = {5}",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor OptionIgnored = new("RNNG024",
+        "Loss option has no effect",
+        "{0} applies only to {1}; it has no effect on LossKind.{2}",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
