@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace RnnGen;
 
-/// <summary>Argument checks and conversions shared by the optimizers.</summary>
+/// <summary>Argument checks and conversions shared by the optimizers and schedules.</summary>
 internal static class Hyperparameter
 {
     /// <summary>
@@ -21,11 +21,51 @@ internal static class Hyperparameter
         }
     }
 
+    public static void NonNegative(double value, string name)
+    {
+        if (!(value >= 0) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be a finite number >= 0.");
+        }
+    }
+
+    public static void Finite(float value, string name)
+    {
+        if (!float.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be a finite number.");
+        }
+    }
+
+    public static void Finite(double value, string name)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be a finite number.");
+        }
+    }
+
     public static void Beta(float value, string name)
     {
         if (!(value >= 0 && value < 1))
         {
             throw new ArgumentOutOfRangeException(name, value, "Must be in [0, 1).");
+        }
+    }
+
+    public static void Positive(int value, string name)
+    {
+        if (value < 1)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be >= 1.");
+        }
+    }
+
+    public static void NonNegative(int value, string name)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be >= 0.");
         }
     }
 }

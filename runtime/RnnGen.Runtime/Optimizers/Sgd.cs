@@ -1,121 +1,105 @@
 using System;
 using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace RnnGen;
 
 /// <summary>
-/// Stochastic gradient descent with torch.optim.SGD semantics (dampening 0): with momentum the buffer
-/// starts as the first (weight-decayed) gradient, then <c>buf = momentum * buf + g</c>; Nesterov steps
-/// along <c>g + momentum * buf</c>.
+/// Stochastic gradient descent with torch.optim.SGD semantics: <c>g += weightDecay * p</c>; with momentum
+/// the buffer starts as the first such g, then <c>buf = momentum * buf + (1 - dampening) * g</c>, and the
+/// step follows <c>buf</c> (or <c>g + momentum * buf</c> with Nesterov); <c>p -= lr * step</c>.
 /// </summary>
-public sealed class Sgd : IOptimizer
+public sealed class Sgd : Optimizer
 {
-    private readonly ParameterSetPair _pair = new();
-    private AlignedBuffer? _momentumBuffer;
+    private readonly double _momentum;
+    private readonly double _dampening;
+    private readonly double _weightDecay;
 
-    public Sgd(float learningRate, float momentum = 0, float weightDecay = 0, bool nesterov = false)
+    /// <param name="learningRate">Required, as in torch.</param>
+    /// <param name="nesterov">Needs <paramref name="momentum"/> &gt; 0 and <paramref name="dampening"/> = 0.</param>
+    public Sgd(float learningRate, float momentum = 0, float dampening = 0, float weightDecay = 0, bool nesterov = false)
+        : base(learningRate, momentum != 0 ? ["momentum_buffer"] : [])
     {
-        Hyperparameter.NonNegative(learningRate, nameof(learningRate));
         Hyperparameter.NonNegative(momentum, nameof(momentum));
+        Hyperparameter.Finite(dampening, nameof(dampening));
         Hyperparameter.NonNegative(weightDecay, nameof(weightDecay));
-        if (nesterov && momentum <= 0)
+        if (nesterov && (momentum <= 0 || dampening != 0))
         {
-            throw new ArgumentException("Nesterov momentum requires a momentum > 0.", nameof(nesterov));
+            throw new ArgumentException("Nesterov momentum requires a momentum > 0 and zero dampening.", nameof(nesterov));
         }
 
-        LearningRate = learningRate;
         Momentum = momentum;
+        Dampening = dampening;
         WeightDecay = weightDecay;
         Nesterov = nesterov;
-    }
-
-    /// <summary>The step size; settable so that a schedule can change it between steps.</summary>
-    public float LearningRate
-    {
-        get;
-        set
-        {
-            Hyperparameter.NonNegative(value, nameof(value));
-            field = value;
-        }
+        _momentum = Hyperparameter.Decimal(momentum);
+        _dampening = Hyperparameter.Decimal(dampening);
+        _weightDecay = Hyperparameter.Decimal(weightDecay);
     }
 
     public float Momentum { get; }
+
+    public float Dampening { get; }
 
     public float WeightDecay { get; }
 
     public bool Nesterov { get; }
 
-    public void Step(ParameterSet parameters, ParameterSet gradients)
+    private protected override string Kind => nameof(Sgd);
+
+    private protected override void Update(ParameterSet parameters, ParameterSet gradients, int step, double learningRate)
     {
-        _pair.Validate(parameters, gradients);
-        Span<float> p = parameters.WritableData;
-        ReadOnlySpan<float> g = gradients.ReadOnlyData;
-        if (Momentum == 0)
+        var rule = new SgdRule(
+            WeightDecay: (float)_weightDecay,
+            Momentum: (float)_momentum,
+            OneMinusDampening: (float)(1 - _dampening),
+            NegativeLearningRate: (float)-learningRate,
+            HasDecay: _weightDecay != 0,
+            HasMomentum: _momentum != 0,
+            FirstStep: step == 1,
+            Nesterov: Nesterov);
+        Run(in rule, parameters, gradients);
+    }
+}
+
+/// <summary>torch's _single_tensor_sgd per element; state0 is the momentum buffer. Each <c>add(x, alpha=a)</c> is one fused multiply-add, as in torch's kernels.</summary>
+file readonly record struct SgdRule(
+    float WeightDecay, float Momentum, float OneMinusDampening, float NegativeLearningRate,
+    bool HasDecay, bool HasMomentum, bool FirstStep, bool Nesterov) : IUpdateRule
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Update(ref float p, float g, ref float buffer, ref float unused1, ref float unused2)
+    {
+        float d = g;
+        if (HasDecay)
         {
-            Update(p, g, default, -LearningRate, WeightDecay, 0, nesterov: false, first: false);
-            return;
+            d = MathF.FusedMultiplyAdd(WeightDecay, p, d);                                // d_p.add(param, alpha=weight_decay)
         }
 
-        bool first = _momentumBuffer is null;
-        _momentumBuffer ??= new AlignedBuffer(p.Length);
-        if (_momentumBuffer.Length != p.Length)
+        if (HasMomentum)
         {
-            throw new ArgumentException(
-                $"This optimizer's state holds {_momentumBuffer.Length} scalars from its first step, but the set has {p.Length}; use one optimizer per model.",
-                nameof(parameters));
+            buffer = FirstStep ? d : MathF.FusedMultiplyAdd(OneMinusDampening, d, buffer * Momentum); // buf.mul_(momentum).add_(d_p, alpha=1 - dampening)
+            d = Nesterov ? MathF.FusedMultiplyAdd(Momentum, buffer, d) : buffer;       // d_p.add(buf, alpha=momentum)
         }
 
-        Update(p, g, _momentumBuffer.Span, -LearningRate, WeightDecay, Momentum, Nesterov, first);
+        p = MathF.FusedMultiplyAdd(NegativeLearningRate, d, p);                          // param.add_(d_p, alpha=-lr)
     }
 
-    // The operation order mirrors torch's _single_tensor_sgd so that results agree to an ulp.
-    private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> buffer, float negativeLr, float decay, float momentum, bool nesterov, bool first)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Update(ref Vector<float> p, Vector<float> g, ref Vector<float> buffer, ref Vector<float> unused1, ref Vector<float> unused2)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        Vector<float> d = g;
+        if (HasDecay)
         {
-            Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(p);
-            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-            Span<Vector<float>> bv = MemoryMarshal.Cast<float, Vector<float>>(buffer);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                Vector<float> d = gv[k];
-                if (decay != 0)
-                {
-                    d += decay * pv[k];
-                }
-
-                if (momentum != 0)
-                {
-                    Vector<float> b = first ? d : bv[k] * momentum + d;
-                    bv[k] = b;
-                    d = nesterov ? d + momentum * b : b;
-                }
-
-                pv[k] += negativeLr * d;
-            }
-
-            i = pv.Length * Vector<float>.Count;
+            d = Vector.FusedMultiplyAdd(new Vector<float>(WeightDecay), p, d);
         }
 
-        for (; i < p.Length; i++)
+        if (HasMomentum)
         {
-            float d = g[i];
-            if (decay != 0)
-            {
-                d += decay * p[i];
-            }
-
-            if (momentum != 0)
-            {
-                float b = first ? d : buffer[i] * momentum + d;
-                buffer[i] = b;
-                d = nesterov ? d + momentum * b : b;
-            }
-
-            p[i] += negativeLr * d;
+            buffer = FirstStep ? d : Vector.FusedMultiplyAdd(new Vector<float>(OneMinusDampening), d, buffer * Momentum);
+            d = Nesterov ? Vector.FusedMultiplyAdd(new Vector<float>(Momentum), buffer, d) : buffer;
         }
+
+        p = Vector.FusedMultiplyAdd(new Vector<float>(NegativeLearningRate), d, p);
     }
 }
