@@ -512,5 +512,6 @@ namespace Snapshots
         bool global::RnnGen.IRnnModel.TokenInput => true;
         bool global::RnnGen.IRnnModel.SequenceOutput => true;
         bool global::RnnGen.IRnnModel.CanStep => true;
+        global::System.ReadOnlySpan<float> global::RnnGen.IRnnModel.InputGradient => default;
     }
 }
