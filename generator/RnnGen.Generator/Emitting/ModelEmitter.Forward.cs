@@ -6,13 +6,6 @@ namespace RnnGen.Generator;
 /// <summary>The forward pass: <c>Forward</c> over whole sequences, <c>Step</c> one step at a time, and each stage's forward method.</summary>
 internal sealed partial class ModelEmitter
 {
-    /// <summary>Parameters the runtime recurrence reads, bound by role name to its <c>RecurrentSpans</c> field.</summary>
-    private static readonly ParameterRole[] RecurrenceRoles =
-    [
-        ParameterRole.WeightHh, ParameterRole.WeightHr, ParameterRole.PeepholeInput, ParameterRole.PeepholeForget, ParameterRole.PeepholeOutput,
-        ParameterRole.NormHiddenWeight, ParameterRole.NormHiddenBias, ParameterRole.NormCellWeight, ParameterRole.NormCellBias,
-    ];
-
     private string InputShape => _plan.Embedding is not null ? $"[B, T] = [B, {T}]" : $"[B, T, I] = [B, {T}, {_plan.InputFeatures}]";
 
     private string OutputShape => _plan.SequenceOutput ? $"[B, T, O] = [B, {T}, {_plan.OutputSize}]" : $"[B, O] = [B, {_plan.OutputSize}]";
@@ -215,7 +208,7 @@ internal sealed partial class ModelEmitter
     {
         Parameter weight = d.Parameters[ParameterRole.WeightIh];
         Slot target = d.InputProjection ?? d.Slots["Gates"];
-        bool folded = !s.Cell.SeparateHiddenGates(s.Layer) && d.Parameters.ContainsKey(ParameterRole.BiasHh);
+        bool folded = d.Uses.Contains((ParameterRole.BiasHh, ParameterUse.InputProjection));
         string what = d.InputProjection is not null ? "LN_ih(Input·W_ihᵀ)" : "Input·W_ihᵀ + b_ih" + (folded ? " + b_hh" : "");
         _w.Line($"// Gates[T·B, {gates}] = {what}: one product over every step");
         _w.Line($"{d.Field}WeightIh.Pack({P(weight)}, transposed: true, Parameters.Version);");
@@ -235,13 +228,7 @@ internal sealed partial class ModelEmitter
     private void WriteRecurrenceArguments(RecurrentStage s, Direction d, bool backward)
     {
         _w.Line("ParameterVersion = Parameters.Version,");
-        IEnumerable<ParameterRole> roles = RecurrenceRoles;
-        if (s.Cell.SeparateHiddenGates(s.Layer))
-        {
-            roles = roles.Append(ParameterRole.BiasHh);
-        }
-
-        foreach (ParameterRole role in roles.Where(d.Parameters.ContainsKey))
+        foreach ((ParameterRole role, ParameterUse use) in d.Uses.Where(u => u.Use != ParameterUse.InputProjection))
         {
             Parameter parameter = d.Parameters[role];
             _w.Line($"{role} = {P(parameter)}, // {parameter.TensorName} {parameter.Slot.Shape}");
@@ -265,7 +252,7 @@ internal sealed partial class ModelEmitter
 
         if (backward)
         {
-            foreach (ParameterRole role in RecurrenceRoles.Where(r => r is not ParameterRole.WeightHh and not ParameterRole.WeightHr && d.Parameters.ContainsKey(r)))
+            foreach ((ParameterRole role, ParameterUse _) in d.Uses.Where(u => u.Use == ParameterUse.Cell))
             {
                 _w.Line($"{role}Gradient = {DP(d.Parameters[role])},");
             }
