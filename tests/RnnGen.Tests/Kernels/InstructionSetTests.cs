@@ -31,7 +31,7 @@ public sealed class InstructionSetTests(ITestOutputHelper output)
     public void EachPassRunsTheKernelPathItClaims()
     {
         int width = Gemm.VectorWidth;
-        output.WriteLine($"Vector512 {Vector512.IsHardwareAccelerated}, AVX-512F {Avx512F.IsSupported}, AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, " +
+        output.WriteLine($"Vector512 {Vector512.IsHardwareAccelerated}, AVX-512F {Avx512F.IsSupported}, AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, AVX {Avx.IsSupported}, " +
             $"Vector<float> {Vector<float>.Count}, GEMM width {width}; knobs: {string.Join(", ", SetKnobs())}");
 
         // Every dispatching kernel agrees on the width (they choose it independently).
