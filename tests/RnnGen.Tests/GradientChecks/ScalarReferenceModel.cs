@@ -10,7 +10,7 @@ internal sealed record ReferenceLayer(string Kind, string Name, int Size, int Nu
 /// <summary>
 /// A deliberately plain, double-precision, loop-by-loop implementation of PyTorch's semantics
 /// (packed sequences, bidirectional stacks, dense heads, losses), written independently of the
-/// generator and kernels. It only computes a loss; its gradients come from central differences.
+/// generator and kernels. It only computes a loss (and final states); its gradients come from central differences.
 /// </summary>
 internal sealed class ScalarReferenceModel
 {
@@ -33,6 +33,26 @@ internal sealed class ScalarReferenceModel
     /// </summary>
     public double Loss(IReadOnlyDictionary<string, double[]> p, double[]? input, int[]? tokens, int[] lengths, double[]? target, int[]? classes,
         IReadOnlyDictionary<string, double[]>? initialState = null, IReadOnlyDictionary<string, double[]>? finalStateWeights = null)
+    {
+        (double[][][] x, double[][]? flat, bool sequence, int features, double extra) = Run(p, input, tokens, lengths, initialState, finalStateWeights, null);
+        return extra + (sequence ? SequenceLoss(x, lengths, features, target, classes) : RowLoss(flat!, features, target, classes));
+    }
+
+    /// <summary>
+    /// The final states after the sequence, by the generated models' names (<c>name.h_n</c>, and <c>name.c_n</c> for an
+    /// LSTM), each [L·D, B, H]: what an encoder hands to a decoder.
+    /// </summary>
+    public Dictionary<string, double[]> FinalStates(IReadOnlyDictionary<string, double[]> p, double[]? input, int[]? tokens, int[] lengths,
+        IReadOnlyDictionary<string, double[]>? initialState = null)
+    {
+        var states = new Dictionary<string, double[]>();
+        Run(p, input, tokens, lengths, initialState, null, states);
+        return states;
+    }
+
+    private (double[][][] X, double[][]? Flat, bool Sequence, int Features, double Extra) Run(IReadOnlyDictionary<string, double[]> p, double[]? input,
+        int[]? tokens, int[] lengths, IReadOnlyDictionary<string, double[]>? initialState, IReadOnlyDictionary<string, double[]>? finalStateWeights,
+        Dictionary<string, double[]>? finalStates)
     {
         // x[b][t] = feature vector; null rows beyond a sequence's length are never read.
         var x = new double[_batch][][];
@@ -120,6 +140,12 @@ internal sealed class ScalarReferenceModel
                                 }
 
                                 Array.Copy(hState, 0, last[b], d * h, h);
+                                Store(finalStates, layer.Name + ".h_n", layer.NumLayers * directions, stateIndex, b, hState);
+                                if (layer.Kind == "lstm")
+                                {
+                                    Store(finalStates, layer.Name + ".c_n", layer.NumLayers * directions, stateIndex, b, cState);
+                                }
+
                                 extra += Dot(Slice(finalStateWeights, layer.Name + ".h_n", stateIndex, b, h), hState);
                                 if (layer.Kind == "lstm")
                                 {
@@ -141,7 +167,7 @@ internal sealed class ScalarReferenceModel
             }
         }
 
-        return extra + (sequence ? SequenceLoss(x, lengths, features, target, classes) : RowLoss(flat!, features, target, classes));
+        return (x, flat, sequence, features, extra);
     }
 
     private double SequenceLoss(double[][][] y, int[] lengths, int features, double[]? target, int[]? classes)
@@ -252,6 +278,23 @@ internal sealed class ScalarReferenceModel
         }
 
         return v;
+    }
+
+    /// <summary>Writes row b of state index (layer·directions + direction) into a [L·D, B, H] state tensor, created on first use.</summary>
+    private void Store(Dictionary<string, double[]>? set, string name, int states, int index, int b, double[] value)
+    {
+        if (set is null)
+        {
+            return;
+        }
+
+        if (!set.TryGetValue(name, out double[]? values))
+        {
+            values = new double[states * _batch * value.Length];
+            set[name] = values;
+        }
+
+        Array.Copy(value, 0, values, (index * _batch + b) * value.Length, value.Length);
     }
 
     private static double[] Row(double[] table, int row, int width)
