@@ -88,9 +88,9 @@ internal static class SafeTensorsHeader
                 {
                     tensors.Add(ReadTensor(ref reader, path, key));
                 }
-            }
 
-            current = null;
+                current = null;
+            }
 
             // Only the padding spaces may follow the object; anything else makes Read throw.
             if (reader.Read())
