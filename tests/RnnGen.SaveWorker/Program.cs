@@ -6,7 +6,8 @@ using RnnGen.SaveWorker;
 
 // loop <path>              saves variants 0 and 1 to <path> in turn until killed, printing "saved <n>" after each
 // once <path> <variant>    saves one variant and exits
-// large <path> <rows> <cols>  saves one [rows, cols] tensor (the by-hand check of a 2.4 GB save)
+// large <path> <rows> <cols> [--no-save]  saves one [rows, cols] tensor (the by-hand check of a 2.4 GB save;
+//                          --no-save measures the same process without the save, for its peak memory)
 // allocate <floats> <owner>   allocates an AlignedBuffer for <owner>; prints the exception if that fails
 switch (args.Length > 0 ? args[0] : "")
 {
@@ -23,13 +24,19 @@ switch (args.Length > 0 ? args[0] : "")
         SaveWorkerContents.Filled(int.Parse(args[2], CultureInfo.InvariantCulture)).Save(args[1]);
         return 0;
 
-    case "large" when args.Length == 4:
+    case "large" when args.Length == 4 || (args.Length == 5 && args[4] == "--no-save"):
         int rows = int.Parse(args[2], CultureInfo.InvariantCulture), cols = int.Parse(args[3], CultureInfo.InvariantCulture);
         var large = new ParameterSet([("embed.weight", [rows, cols])]);
         Span<float> weights = large["embed.weight"];
         for (int i = 0; i < weights.Length; i++)
         {
             weights[i] = i;   // exact in float up to 2^24, then rounded: the check recomputes the same way
+        }
+
+        if (args.Length == 5)
+        {
+            Console.Out.WriteLine($"filled {weights.Length:N0} floats, not saved");
+            return 0;
         }
 
         var clock = Stopwatch.StartNew();
