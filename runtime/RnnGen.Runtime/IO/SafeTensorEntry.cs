@@ -26,7 +26,7 @@ public sealed class SafeTensorEntry
 
     public string Name { get; }
 
-    /// <summary><c>F32</c> or <c>I32</c> (any dtype the format defines for internal sources).</summary>
+    /// <summary><c>F32</c> or <c>I32</c>.</summary>
     public string DType { get; }
 
     /// <summary>A copy of the shape.</summary>
@@ -91,13 +91,6 @@ public sealed class SafeTensorEntry
     {
         CheckCount(name, shape, data.Length);
         int size = Unsafe.SizeOf<T>();
-
-        // The format is little-endian; so is every platform .NET's vector paths target, but say so.
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("safetensors I/O requires a little-endian machine.");
-        }
-
         return new SafeTensorEntry(name, dtype, (int[])shape.Clone(), (long)data.Length * size,
             (byteOffset, destination) => MemoryMarshal.AsBytes(
                 data.AsSpan((int)(byteOffset / size), destination.Length / size)).CopyTo(destination));

@@ -28,6 +28,7 @@ public static class SafeTensors
     public static SafeTensorsFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        RequireLittleEndian();
         SafeFileHandle handle = RegularFile.OpenForRead(path);
         try
         {
@@ -77,6 +78,7 @@ public static class SafeTensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
+        RequireLittleEndian();
         var list = new List<SafeTensorEntry>(tensors);
         foreach (SafeTensorEntry t in list)
         {
@@ -111,6 +113,15 @@ public static class SafeTensors
         byte[] prefix = SafeTensorsHeaderWriter.Build(tensors, metadata, out long dataLength);
         WriteData(stream, prefix, tensors);
         return prefix.Length + dataLength;
+    }
+
+    /// <summary>The format is little-endian and tensors are copied as raw bytes; so is every platform .NET's vector paths target, but say so.</summary>
+    private static void RequireLittleEndian()
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("safetensors I/O requires a little-endian machine.");
+        }
     }
 
     private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string path)
