@@ -3,14 +3,17 @@ using System.Globalization;
 
 namespace AotInference;
 
-/// <summary>The command line: <c>[--weights PATH] [--dump PATH] [--repeat N]</c>.</summary>
-internal sealed record Options(string? Weights, string? Dump, int Repeat)
+/// <summary>
+/// The command line: <c>[--weights PATH] [--dump PATH] [--repeat N]</c>, or <c>--write-weights PATH</c>
+/// (write the demonstration weights there and stop).
+/// </summary>
+internal sealed record Options(string? Weights, string? Dump, int Repeat, string? WriteWeights)
 {
     public const int DefaultRepeat = 2000;
 
     public static Options Parse(string[] args)
     {
-        string? weights = null, dump = null;
+        string? weights = null, dump = null, writeWeights = null;
         int repeat = DefaultRepeat;
         for (int i = 0; i < args.Length; i++)
         {
@@ -19,6 +22,7 @@ internal sealed record Options(string? Weights, string? Dump, int Repeat)
             {
                 case "--weights": weights = value; break;
                 case "--dump": dump = value; break;
+                case "--write-weights": writeWeights = value; break;
                 case "--repeat":
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out repeat))
                     {
@@ -27,12 +31,12 @@ internal sealed record Options(string? Weights, string? Dump, int Repeat)
 
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option '{args[i]}'. Usage: AotInference [--weights PATH] [--dump PATH] [--repeat N]");
+                    throw new ArgumentException($"Unknown option '{args[i]}'. Usage: AotInference [--weights PATH] [--dump PATH] [--repeat N] | --write-weights PATH");
             }
 
             i++;
         }
 
-        return new Options(weights, dump, repeat);
+        return new Options(weights, dump, repeat, writeWeights);
     }
 }

@@ -15,6 +15,13 @@ var options = Options.Parse(args);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 
 // The weights come from a safetensors file, as a model trained elsewhere (here or in PyTorch) would.
+// Without --weights the program writes its demonstration weights (seed 2024) to a temporary file first.
+if (options.WriteWeights is not null)
+{
+    new Tagger(seed: 2024).Parameters.Save(options.WriteWeights);
+    return 0;
+}
+
 string weights = options.Weights ?? Path.Combine(Path.GetTempPath(), $"rnngen-aot-inference-{Environment.ProcessId}.safetensors");
 if (options.Weights is null)
 {
