@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace RnnGen;
@@ -14,12 +15,8 @@ public sealed class AlignedBuffer
     private readonly int _offset;
 
     public AlignedBuffer(int length)
+        : this(length, "AlignedBuffer")
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        _storage = GC.AllocateArray<float>(length + AlignmentBytes / sizeof(float), pinned: true);
-        nint address = Marshal.UnsafeAddrOfPinnedArrayElement(_storage, 0);
-        _offset = (int)((AlignmentBytes - (address & (AlignmentBytes - 1))) & (AlignmentBytes - 1)) / sizeof(float);
-        Length = length;
     }
 
     /// <summary>
@@ -29,20 +26,37 @@ public sealed class AlignedBuffer
     public AlignedBuffer(int length, string owner)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        try
-        {
-            _storage = GC.AllocateArray<float>(length + AlignmentBytes / sizeof(float), pinned: true);
-        }
-        catch (OutOfMemoryException e)
-        {
-            throw new OutOfMemoryException(
-                $"{owner}: could not allocate {length:N0} floats ({length * 4.0 / (1 << 20):N1} MB). Reduce the model's sizes or the batch, or free memory.", e);
-        }
-
+        ArgumentNullException.ThrowIfNull(owner);
+        _storage = Allocate(length, owner);
         nint address = Marshal.UnsafeAddrOfPinnedArrayElement(_storage, 0);
         _offset = (int)((AlignmentBytes - (address & (AlignmentBytes - 1))) & (AlignmentBytes - 1)) / sizeof(float);
         Length = length;
     }
+
+    /// <summary>The pinned storage: <paramref name="length"/> floats and the slack that aligns the first one.</summary>
+    private static float[] Allocate(int length, string owner)
+    {
+        // In long: near int.MaxValue the slack would overflow. Past Array.MaxLength no machine can allocate it.
+        long total = (long)length + (AlignmentBytes / sizeof(float));
+        if (total > Array.MaxLength)
+        {
+            throw OutOfMemory(length, owner, null);
+        }
+
+        try
+        {
+            return GC.AllocateArray<float>((int)total, pinned: true);
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw OutOfMemory(length, owner, e);
+        }
+    }
+
+    private static OutOfMemoryException OutOfMemory(int length, string owner, Exception? inner) => new(
+        string.Create(CultureInfo.InvariantCulture,
+            $"{owner}: could not allocate {length:N0} floats ({length * 4.0 / (1 << 20):N1} MB). Reduce the model's sizes or the batch, or free memory."),
+        inner);
 
     public int Length { get; }
 
