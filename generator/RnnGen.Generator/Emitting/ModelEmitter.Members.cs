@@ -9,12 +9,13 @@ internal sealed partial class ModelEmitter
     {
         _w.Line("/// <summary>Allocates every buffer once and initialises the weights from <paramref name=\"seed\"/> with PyTorch's default distributions.</summary>");
         _w.Open($"public {Spec.ClassName}(int seed = 0)");
-        _w.Line($"Parameters = new {Runtime}ParameterSet(ParameterShapes());");
-        _w.Line($"Gradients = new {Runtime}ParameterSet(ParameterShapes());");
-        _w.Line($"InitialState = new {Runtime}ParameterSet(StateShapes(initial: true));");
-        _w.Line($"FinalState = new {Runtime}ParameterSet(StateShapes(initial: false));");
-        _w.Line($"InitialStateGradient = new {Runtime}ParameterSet(StateShapes(initial: true));");
-        _w.Line($"FinalStateGradient = new {Runtime}ParameterSet(StateShapes(initial: false));");
+        // Each buffer is allocated under its owner's name: when memory runs out, the exception names the model, the buffer and its size.
+        _w.Line($"Parameters = new {Runtime}ParameterSet(ParameterShapes(), \"{Owner} parameters\");");
+        _w.Line($"Gradients = new {Runtime}ParameterSet(ParameterShapes(), \"{Owner} gradients\");");
+        _w.Line($"InitialState = new {Runtime}ParameterSet(StateShapes(initial: true), \"{Owner} initial state\");");
+        _w.Line($"FinalState = new {Runtime}ParameterSet(StateShapes(initial: false), \"{Owner} final state\");");
+        _w.Line($"InitialStateGradient = new {Runtime}ParameterSet(StateShapes(initial: true), \"{Owner} initial-state gradient\");");
+        _w.Line($"FinalStateGradient = new {Runtime}ParameterSet(StateShapes(initial: false), \"{Owner} final-state gradient\");");
         _w.Line($"{Kernels}ModelGuard.RequireLayout(Parameters, [{string.Join(", ", _plan.Parameters.Slots.Select(s => "P" + s.Name))}]);");
         _w.Line($"{Kernels}ModelGuard.RequireLayout(InitialState, [{string.Join(", ", _plan.States.Slots.Select(s => "S" + s.Name))}]);");
         _w.Line($"var random = new {Runtime}DeterministicRandom(unchecked((ulong)seed));");

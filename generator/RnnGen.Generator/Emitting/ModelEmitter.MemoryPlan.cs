@@ -59,12 +59,11 @@ internal sealed partial class ModelEmitter
 
     private void WriteFields()
     {
-        string owner = Spec.FullName.Replace("@", "");
-        _w.Line($"private readonly {Runtime}AlignedBuffer _activations = new({N(_plan.Activations.Total)}, \"{owner} activations\");");
-        _w.Line($"private readonly {Runtime}AlignedBuffer _gradients = new({N(_plan.Gradients.Total)}, \"{owner} activation gradients\");");
+        _w.Line($"private readonly {Runtime}AlignedBuffer _activations = new({N(_plan.Activations.Total)}, \"{Owner} activations\");");
+        _w.Line($"private readonly {Runtime}AlignedBuffer _gradients = new({N(_plan.Gradients.Total)}, \"{Owner} activation gradients\");");
         if (_plan.CanStep)
         {
-            _w.Line($"private readonly {Runtime}AlignedBuffer _stream = new({N(_plan.States.Total)}, \"{owner} streaming state\"); // Step's state, S layout");
+            _w.Line($"private readonly {Runtime}AlignedBuffer _stream = new({N(_plan.States.Total)}, \"{Owner} streaming state\"); // Step's state, S layout");
         }
 
         _w.Line("private readonly int[] _lengths = new int[BatchSize];");

@@ -35,6 +35,9 @@ internal sealed partial class ModelEmitter
 
     private LossSpec? Loss => Spec.Loss;
 
+    /// <summary>The model's full name as allocation failures report it.</summary>
+    private string Owner => Spec.FullName.Replace("@", "");
+
     private string InputType => _plan.Embedding is null ? "float" : "int";
 
     /// <summary>Values per step of the public input: features, or one token id.</summary>

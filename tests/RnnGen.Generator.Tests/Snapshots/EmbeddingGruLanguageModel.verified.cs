@@ -70,12 +70,12 @@ namespace Snapshots
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public EmbeddingGruLanguageModel(int seed = 0)
         {
-            Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-            Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+            Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.EmbeddingGruLanguageModel parameters");
+            Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.EmbeddingGruLanguageModel gradients");
+            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.EmbeddingGruLanguageModel initial state");
+            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.EmbeddingGruLanguageModel final state");
+            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.EmbeddingGruLanguageModel initial-state gradient");
+            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.EmbeddingGruLanguageModel final-state gradient");
             global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PEmbedWeight, PRnnWeightIhL0, PRnnWeightHhL0, PRnnBiasIhL0, PRnnBiasHhL0, PHeadWeight, PHeadBias]);
             global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SRnnH0]);
             var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));

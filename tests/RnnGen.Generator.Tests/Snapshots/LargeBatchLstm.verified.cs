@@ -68,12 +68,12 @@ namespace Snapshots
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public LargeBatchLstm(int seed = 0)
         {
-            Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-            Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+            Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.LargeBatchLstm parameters");
+            Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.LargeBatchLstm gradients");
+            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.LargeBatchLstm initial state");
+            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.LargeBatchLstm final state");
+            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.LargeBatchLstm initial-state gradient");
+            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.LargeBatchLstm final-state gradient");
             global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PRnnWeightIhL0, PRnnWeightHhL0, PRnnBiasIhL0, PRnnBiasHhL0, PFcWeight, PFcBias]);
             global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SRnnH0, SRnnC0]);
             var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));

@@ -68,12 +68,12 @@ namespace Snapshots
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public LstmLastStepClassifier(int seed = 0)
         {
-            Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-            Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+            Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.LstmLastStepClassifier parameters");
+            Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.LstmLastStepClassifier gradients");
+            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.LstmLastStepClassifier initial state");
+            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.LstmLastStepClassifier final state");
+            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.LstmLastStepClassifier initial-state gradient");
+            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.LstmLastStepClassifier final-state gradient");
             global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PEncoderWeightIhL0, PEncoderWeightHhL0, PEncoderBiasIhL0, PEncoderBiasHhL0, PClassifierWeight, PClassifierBias]);
             global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SEncoderH0, SEncoderC0]);
             var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));

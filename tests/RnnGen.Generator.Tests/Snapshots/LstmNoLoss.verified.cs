@@ -60,12 +60,12 @@ namespace Snapshots
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public LstmNoLoss(int seed = 0)
         {
-            Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-            Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+            Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.LstmNoLoss parameters");
+            Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.LstmNoLoss gradients");
+            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.LstmNoLoss initial state");
+            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.LstmNoLoss final state");
+            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.LstmNoLoss initial-state gradient");
+            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.LstmNoLoss final-state gradient");
             global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PLstm0WeightIhL0, PLstm0WeightHhL0, PLstm0BiasIhL0, PLstm0BiasHhL0]);
             global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SLstm0H0, SLstm0C0]);
             var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));

@@ -85,12 +85,12 @@ namespace Snapshots
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public ProjectedBidirectionalLstm(int seed = 0)
         {
-            Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-            Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+            Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.ProjectedBidirectionalLstm parameters");
+            Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.ProjectedBidirectionalLstm gradients");
+            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.ProjectedBidirectionalLstm initial state");
+            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.ProjectedBidirectionalLstm final state");
+            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.ProjectedBidirectionalLstm initial-state gradient");
+            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.ProjectedBidirectionalLstm final-state gradient");
             global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PRnnWeightIhL0, PRnnWeightHhL0, PRnnBiasIhL0, PRnnBiasHhL0, PRnnWeightHrL0, PRnnWeightIhL0Reverse, PRnnWeightHhL0Reverse, PRnnBiasIhL0Reverse, PRnnBiasHhL0Reverse, PRnnWeightHrL0Reverse, PFcWeight, PFcBias]);
             global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SRnnH0, SRnnC0]);
             var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));
