@@ -107,8 +107,14 @@ internal sealed partial class ModelEmitter
         _w.Line();
         _w.Line("/// <summary>Zeroes the parameter and initial-state gradients.</summary>");
         _w.Open("public void ZeroGradients()");
+        _w.Line("_guard.Enter(this, nameof(ZeroGradients)); // not while another thread's Backward accumulates");
+        _w.Open("try");
         _w.Line("Gradients.Clear();");
         _w.Line("InitialStateGradient.Clear();");
+        _w.Close();
+        _w.Open("finally");
+        _w.Line("_guard.Exit();");
+        _w.Close();
         _w.Close();
         _w.Line();
     }

@@ -128,15 +128,31 @@ namespace Snapshots
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
         {
-            Gradients.Clear();
-            InitialStateGradient.Clear();
+            _guard.Enter(this, nameof(ZeroGradients)); // not while another thread's Backward accumulates
+            try
+            {
+                Gradients.Clear();
+                InitialStateGradient.Clear();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
         public void ResetState()
         {
-            InitialState.Clear();
-            _streamFresh = true;
+            _guard.Enter(this, nameof(ResetState)); // not while another thread's call reads the state
+            try
+            {
+                InitialState.Clear();
+                _streamFresh = true;
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>The states a recurrence starts from: InitialState for Forward, the stream for Step.</summary>
