@@ -136,8 +136,7 @@ internal sealed partial class ModelEmitter
         }
 
         _w.Line("_streamFresh = false;");
-        _w.Line("_streaming = true;");
-        _w.Line("_rows = rows;");
+        _w.Line("_streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were");
         _w.Line("int steps = 1, rowsT = rows;");
         _w.Line($"{Span} a = _activations.Span;");
         WriteInput("input");

@@ -100,8 +100,8 @@ internal sealed partial class ModelEmitter
         _w.Line($"public {Runtime}DeterministicRandom DropoutRandom => _dropoutRandom;");
         if (_plan.Embedding is null)
         {
-            _w.Line("/// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>");
-            _w.Line($"public {ReadOnlySpan} InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);");
+            _w.Line("/// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward, of its rows (0 at padded steps).</summary>");
+            _w.Line($"public {ReadOnlySpan} InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _gradientRows * SequenceLength * InputSize);");
         }
 
         _w.Line();

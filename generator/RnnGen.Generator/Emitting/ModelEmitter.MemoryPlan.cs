@@ -100,6 +100,11 @@ internal sealed partial class ModelEmitter
         _w.Line($"private readonly {Runtime}DeterministicRandom _dropoutRandom;");
         _w.Line($"private {Kernels}ConcurrencyGuard _guard;");
         _w.Line("private int _rows; // rows of the last Forward");
+        if (_plan.Embedding is null)
+        {
+            _w.Line("private int _gradientRows; // rows of the last Backward: InputGradient's");
+        }
+
         _w.Line("private bool _forwardDone;");
         if (Loss is not null)
         {

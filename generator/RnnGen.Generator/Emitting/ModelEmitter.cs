@@ -54,7 +54,7 @@ internal sealed partial class ModelEmitter
             "InitialState", "FinalState", "InitialStateGradient", "FinalStateGradient", "CarryState", "Training",
             "InputGradient", "DropoutRandom", "ResetState", "ZeroGradients", "Forward", "Step", "Loss", "Backward",
             "BackwardAll", "ParameterShapes", "StateShapes", "StartStates", "EndStates", "_activations", "_gradients",
-            "_stream", "_lengths", "_tokens", "_inputGradient", "_dropoutRandom", "_guard", "_rows", "_forwardDone",
+            "_stream", "_lengths", "_tokens", "_inputGradient", "_dropoutRandom", "_guard", "_rows", "_gradientRows", "_forwardDone",
             "_lossDone", "_carried", "_streaming", "_streamFresh", "_startLearned",
         };
         names.AddRange(plan.Parameters.Slots.Select(x => "P" + x.Name));

@@ -219,8 +219,7 @@ namespace Snapshots
                     InitialState.ReadOnlyData.CopyTo(_stream.Span);
                 }
                 _streamFresh = false;
-                _streaming = true;
-                _rows = rows;
+                _streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were
                 int steps = 1, rowsT = rows;
                 global::System.Span<float> a = _activations.Span;
                 input.CopyTo(_tokens);

@@ -79,6 +79,7 @@ namespace Snapshots
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private global::RnnGen.Kernels.ConcurrencyGuard _guard;
         private int _rows; // rows of the last Forward
+        private int _gradientRows; // rows of the last Backward: InputGradient's
         private bool _forwardDone;
         private bool _lossDone;
 
@@ -151,8 +152,8 @@ namespace Snapshots
         public bool Training { get; set; }
         /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
         public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
-        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
-        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
+        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward, of its rows (0 at padded steps).</summary>
+        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _gradientRows * SequenceLength * InputSize);
 
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
@@ -296,6 +297,7 @@ namespace Snapshots
             BackwardFc(rows, steps); // fc: Dense 4 -> 2
             BackwardRnnL0(rows, steps); // rnn layer 0: LSTM(projection 2) 3 -> 2 x2 directions
             global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 3), _inputGradient, steps, rows, InputSize);
+            _gradientRows = rows;
             _lossDone = false;
         }
 

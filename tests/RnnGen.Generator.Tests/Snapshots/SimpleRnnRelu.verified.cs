@@ -57,6 +57,7 @@ namespace Snapshots
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private global::RnnGen.Kernels.ConcurrencyGuard _guard;
         private int _rows; // rows of the last Forward
+        private int _gradientRows; // rows of the last Backward: InputGradient's
         private bool _forwardDone;
         private bool _lossDone;
         private bool _streaming; // Step runs: start and end in the stream
@@ -118,8 +119,8 @@ namespace Snapshots
         public bool Training { get; set; }
         /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
         public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
-        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
-        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
+        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward, of its rows (0 at padded steps).</summary>
+        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _gradientRows * SequenceLength * InputSize);
 
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
@@ -211,8 +212,7 @@ namespace Snapshots
                     InitialState.ReadOnlyData.CopyTo(_stream.Span);
                 }
                 _streamFresh = false;
-                _streaming = true;
-                _rows = rows;
+                _streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were
                 int steps = 1, rowsT = rows;
                 global::System.Span<float> a = _activations.Span;
                 // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
@@ -296,6 +296,7 @@ namespace Snapshots
             BackwardFc(rows, steps); // fc: Dense 5 -> 2, Tanh
             BackwardRnnL0(rows, steps); // rnn layer 0: RNN(relu) 3 -> 5
             global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 3), _inputGradient, steps, rows, InputSize);
+            _gradientRows = rows;
             _lossDone = false;
         }
 
