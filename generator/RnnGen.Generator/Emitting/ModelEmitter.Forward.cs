@@ -129,10 +129,11 @@ internal sealed partial class ModelEmitter
         _w.Line("global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);");
         _w.Open("if (_streamFresh)");
         _w.Line("InitialState.ReadOnlyData.CopyTo(_stream.Span);");
+        WriteLearnedStreamStart();
         _w.Close();
         if (AnyLearnedState)
         {
-            _w.Line("_startLearned = _streamFresh;");
+            _w.Line("_startLearned = false; // the stream holds the learned states from its start");
         }
 
         _w.Line("_streamFresh = false;");

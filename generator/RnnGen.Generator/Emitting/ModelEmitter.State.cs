@@ -96,6 +96,24 @@ internal sealed partial class ModelEmitter
         }
     }
 
+    /// <summary>
+    /// A new stream starts every row, of every batch row, at the learned states: a row that joins the stream at a
+    /// later Step starts there too, like the rows of the first Step.
+    /// </summary>
+    private void WriteLearnedStreamStart()
+    {
+        foreach (StateTensor state in _plan.StateTensors.Where(s => s.Learned is not null))
+        {
+            Parameter learned = state.Learned!;
+            for (int i = 0; i < state.Count; i++)
+            {
+                string row = $"Parameters.ReadOnlyData.Slice({Offset("P" + learned.Slot.Name, (long)i * state.Width)}, {state.Width})";
+                string rows = $"_stream.Span.Slice({Offset("S" + state.Slot.Name, (long)i * B * state.Width)}, BatchSize * {state.Width})";
+                _w.Line($"{Kernels}SequenceOps.BroadcastRows(BatchSize, {state.Width}, {row}, {rows}, {state.Width}); // {state.InitialName}[{i}], learned, every row");
+            }
+        }
+    }
+
     /// <summary>The state after each row's last valid step into <c>EndStates</c>.</summary>
     private void WriteEndState(RecurrentStage s, Direction d)
     {

@@ -249,8 +249,10 @@ namespace Snapshots
                 if (_streamFresh)
                 {
                     InitialState.ReadOnlyData.CopyTo(_stream.Span);
+                    global::RnnGen.Kernels.SequenceOps.BroadcastRows(BatchSize, 5, Parameters.ReadOnlyData.Slice(PRnnH0, 5), _stream.Span.Slice(SRnnH0, BatchSize * 5), 5); // rnn.h0[0], learned, every row
+                    global::RnnGen.Kernels.SequenceOps.BroadcastRows(BatchSize, 5, Parameters.ReadOnlyData.Slice(PRnnH0 + 5, 5), _stream.Span.Slice(SRnnH0 + 10, BatchSize * 5), 5); // rnn.h0[1], learned, every row
                 }
-                _startLearned = _streamFresh;
+                _startLearned = false; // the stream holds the learned states from its start
                 _streamFresh = false;
                 _streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were
                 int steps = 1, rowsT = rows;
