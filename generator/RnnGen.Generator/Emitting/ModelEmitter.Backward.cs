@@ -105,6 +105,7 @@ internal sealed partial class ModelEmitter
         else
         {
             _w.Line($"{Kernels}SequenceOps.TimeToBatchMajor({dInputSlice}, _inputGradient, steps, rows, InputSize);");
+            _w.Line("_gradientRows = rows;");
         }
 
         if (Loss is not null)

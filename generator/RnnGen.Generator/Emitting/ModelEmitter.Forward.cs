@@ -122,15 +122,15 @@ internal sealed partial class ModelEmitter
         _w.Line("global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);");
         _w.Open("if (_streamFresh)");
         _w.Line("InitialState.ReadOnlyData.CopyTo(_stream.Span);");
+        WriteLearnedStreamStart();
         _w.Close();
         if (AnyLearnedState)
         {
-            _w.Line("_startLearned = _streamFresh;");
+            _w.Line("_startLearned = false; // the stream holds the learned states from its start");
         }
 
         _w.Line("_streamFresh = false;");
-        _w.Line("_streaming = true;");
-        _w.Line("_rows = rows;");
+        _w.Line("_streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were");
         _w.Line("int steps = 1, rowsT = rows;");
         _w.Line($"{Span} a = _activations.Span;");
         WriteInput("input");

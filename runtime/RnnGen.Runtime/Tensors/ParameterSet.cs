@@ -21,8 +21,18 @@ public sealed class ParameterSet
 
     /// <summary>Creates a zero-filled set; each tensor starts on a 64-byte boundary.</summary>
     public ParameterSet(IReadOnlyList<(string Name, int[] Shape)> tensors)
+        : this(tensors, nameof(ParameterSet))
+    {
+    }
+
+    /// <summary>
+    /// Creates a zero-filled set for <paramref name="owner"/> (e.g. "MyModel parameters"), which an
+    /// <see cref="OutOfMemoryException"/> names with the size when the set does not fit in memory.
+    /// </summary>
+    public ParameterSet(IReadOnlyList<(string Name, int[] Shape)> tensors, string owner)
     {
         ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(owner);
         int count = tensors.Count;
         _names = new string[count];
         _shapes = new int[count][];
@@ -56,7 +66,7 @@ public sealed class ParameterSet
             offset = checked(offset + RoundUpToCacheLine(length));
         }
 
-        _buffer = new AlignedBuffer(offset);
+        _buffer = new AlignedBuffer(offset, owner);
     }
 
     /// <summary>Tensor names in declaration order.</summary>
