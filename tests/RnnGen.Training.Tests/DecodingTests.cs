@@ -211,6 +211,41 @@ public sealed class DecodingTests
     }
 
     [Fact]
+    public void PrimingContinuesAfterThePrompt()
+    {
+        var decoder = new MarkovDecoder(seed: 11);   // recurrence on: the prompt matters
+        int[] prompt = [1, 3, 2, 4];
+
+        // By hand: step the whole prompt, then feed back the arg-max.
+        decoder.ResetState();
+        var logits = new float[6];
+        foreach (int token in prompt)
+        {
+            decoder.Step([token], logits);
+        }
+
+        var expected = new List<int>();
+        for (int i = 0; i < 5; i++)
+        {
+            int next = Logits.ArgMax(logits);
+            expected.Add(next);
+            decoder.Step([next], logits);
+        }
+
+        decoder.ResetState();
+        Decoding.Prime(decoder, prompt[..^1]);
+        Assert.Equal(expected, Decoding.Greedy(decoder, [prompt[^1]], maxLength: 5)[0]);
+
+        // Two rows at once, [rows, steps].
+        decoder.ResetState();
+        Decoding.Prime(decoder, [1, 3, 2, 1, 3, 2], rows: 2);
+        int[][] both = Decoding.Greedy(decoder, [4, 4], maxLength: 5);
+        Assert.Equal(expected, both[0]);
+        Assert.Equal(expected, both[1]);
+        Assert.Throws<ArgumentException>(() => Decoding.Prime(decoder, [1, 2, 3], rows: 2));
+    }
+
+    [Fact]
     public void DecodingRefusesWhatCannotWork()
     {
         MarkovDecoder decoder = Counter();

@@ -41,6 +41,71 @@ public static class Decoding
     }
 
     /// <summary>
+    /// Feeds a prompt through the decoder (a fresh stream from <c>InitialState</c>) and makes the state it reaches the
+    /// new <c>InitialState</c>, so that a decode started next continues after the prompt. To continue text, prime with
+    /// all but the prompt's last token and start the decode with that token:
+    /// <c>Prime(model, prompt[..^1]); Sample(model, [prompt[^1]], …)</c>.
+    /// </summary>
+    /// <param name="tokens">[rows, steps] token ids, batch-first (one row: the prompt itself); empty does nothing.</param>
+    /// <param name="rows">Rows of <paramref name="tokens"/>, 1 to the decoder's BatchSize.</param>
+    public static void Prime(IRnnModel<int> decoder, ReadOnlySpan<int> tokens, int rows = 1)
+    {
+        DecoderStream.Require(decoder, nameof(decoder));
+        if (rows < 1 || rows > decoder.BatchSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Must be 1 to the decoder's BatchSize, {decoder.BatchSize}.");
+        }
+
+        if (tokens.Length % rows != 0)
+        {
+            throw new ArgumentException($"tokens has {tokens.Length} ids, which is not {rows} rows of equal length.", nameof(tokens));
+        }
+
+        if (tokens.IsEmpty)
+        {
+            return;
+        }
+
+        DecoderStream.RequireStateNotLearned(decoder, "a primed state could not be carried into the next decode");
+        int steps = tokens.Length / rows;
+        ParameterSet initial = DecoderStream.Clone(decoder.InitialState);
+        bool training = decoder.Training;
+        var input = new int[rows];
+        var logits = new float[rows * decoder.OutputSize];
+        var identity = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            identity[r] = r;
+        }
+
+        try
+        {
+            decoder.Training = false;
+            DecoderStream.Restart(decoder, initial);
+            for (int t = 0; t < steps; t++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    input[r] = tokens[(r * steps) + t];
+                }
+
+                decoder.Step(input, logits);
+            }
+        }
+        catch
+        {
+            DecoderStream.Restart(decoder, initial);   // e.g. a token out of range: InitialState as it was
+            throw;
+        }
+        finally
+        {
+            decoder.Training = training;
+        }
+
+        DecoderStream.Reorder(decoder, identity);
+    }
+
+    /// <summary>
     /// Beam search for one sequence: keeps the <paramref name="beamWidth"/> most likely partial sequences, extending each
     /// by every token at each step, and returns up to <paramref name="beamWidth"/> hypotheses, best first, ranked by
     /// <c>log p / length^lengthPenalty</c> (0: pure probability, which favours short sequences; 1: mean log-probability
