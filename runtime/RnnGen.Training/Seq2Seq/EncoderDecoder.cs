@@ -16,6 +16,7 @@ public sealed class EncoderDecoder
     private readonly float[] _encoderOutput;
     private readonly float[] _zeroGradient;
     private readonly float[] _decoderOutput;
+    private readonly ParameterSet _savedState;
     private float? _clipGradientNorm;
 
     /// <param name="links">
@@ -43,6 +44,7 @@ public sealed class EncoderDecoder
         _encoderOutput = new float[encoder.BatchSize * PerRow(encoder)];
         _zeroGradient = new float[_encoderOutput.Length];
         _decoderOutput = new float[decoder.BatchSize * PerRow(decoder)];
+        _savedState = DecoderStream.Clone(decoder.InitialState);
     }
 
     /// <summary>The model that reads the source.</summary>
@@ -218,7 +220,7 @@ public sealed class EncoderDecoder
         where TDecoderInput : unmanaged
         where TTarget : unmanaged
     {
-        ParameterSet saved = DecoderStream.Clone(Decoder.InitialState);
+        _savedState.CopyFrom(Decoder.InitialState);
         encoder.Forward(source, _encoderOutput.AsSpan(0, rows * PerRow(Encoder)), sourceLengths);
         HandOver();
         decoder.Forward(decoderInput, _decoderOutput.AsSpan(0, rows * PerRow(Decoder)), targetLengths);
@@ -228,7 +230,7 @@ public sealed class EncoderDecoder
         }
         catch
         {
-            Decoder.InitialState.CopyFrom(saved);   // e.g. a class id out of range: leave the decoder's initial state as it was
+            Decoder.InitialState.CopyFrom(_savedState);   // e.g. a class id out of range: leave the decoder's initial state as it was
             throw;
         }
     }
