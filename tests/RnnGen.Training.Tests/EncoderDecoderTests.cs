@@ -80,15 +80,15 @@ public sealed class EncoderDecoderTests
         float[] stateBefore = decoder.InitialState.ReadOnlyData.ToArray();
         int[] bad = (int[])target.Clone();
         bad[5] = 9;   // not a class
-        Assert.ThrowsAny<ArgumentException>(() => seq2seq.TrainStep<int, int, int>(source, decoderInput, bad));
-        Assert.ThrowsAny<ArgumentException>(() => seq2seq.TrainStep<int, int, int>(source, decoderInput, target.AsSpan(1)));
-        Assert.ThrowsAny<ArgumentException>(() => seq2seq.TrainStep<int, int, int>(source.AsSpan(3), decoderInput, target));
+        Assert.ThrowsAny<ArgumentException>(() => seq2seq.TrainStep(source, decoderInput, bad));
+        Assert.ThrowsAny<ArgumentException>(() => seq2seq.TrainStep(source, decoderInput, target.AsSpan(1)));
+        Assert.ThrowsAny<ArgumentException>(() => seq2seq.TrainStep(source.AsSpan(3), decoderInput, target));
         Assert.Equal(encoderBefore, encoder.Parameters.ReadOnlyData.ToArray());
         Assert.Equal(decoderBefore, decoder.Parameters.ReadOnlyData.ToArray());
         Assert.Equal(stateBefore, decoder.InitialState.ReadOnlyData.ToArray());
 
-        float loss = seq2seq.Loss<int, int, int>(source, decoderInput, target);
-        Assert.Equal(loss, seq2seq.TrainStep<int, int, int>(source, decoderInput, target));
+        float loss = seq2seq.Loss(source, decoderInput, target);
+        Assert.Equal(loss, seq2seq.TrainStep(source, decoderInput, target));
         Assert.NotEqual(decoderBefore, decoder.Parameters.ReadOnlyData.ToArray());
     }
 
@@ -103,19 +103,19 @@ public sealed class EncoderDecoderTests
         {
             int[] rows = Enumerable.Range(0, 16).Select(_ => (int)(shuffle.NextUInt32() % 64)).ToArray();
             (int[] source, int[] decoderInput, int[] target) = Batch(rows);
-            seq2seq.TrainStep<int, int, int>(source, decoderInput, target);
+            seq2seq.TrainStep(source, decoderInput, target);
         }
 
         int greedyCorrect = 0, beamCorrect = 0;
         for (int first = 0; first < 64; first += 16)
         {
             (int[] source, _, int[] target) = Batch(Enumerable.Range(first, 16).ToArray());
-            seq2seq.Encode<int>(source);
+            seq2seq.Encode(source);
             int[][] decoded = Decoding.Greedy(decoder, Enumerable.Repeat(StartToken, 16).ToArray(), maxLength: 6, endToken: EndToken);
             for (int r = 0; r < 16; r++)
             {
                 greedyCorrect += decoded[r].SequenceEqual(target.AsSpan(r * 4, 4).ToArray()) ? 1 : 0;
-                seq2seq.Encode<int>(source.AsSpan(r * 3, 3));
+                seq2seq.Encode(source.AsSpan(r * 3, 3));
                 BeamHypothesis best = Decoding.BeamSearch(decoder, StartToken, maxLength: 6, beamWidth: 3, endToken: EndToken)[0];
                 beamCorrect += best.Tokens.SequenceEqual(target.AsSpan(r * 4, 4).ToArray()) ? 1 : 0;
             }
@@ -144,7 +144,7 @@ public sealed class EncoderDecoderTests
             for (int step = from; step < to; step++)
             {
                 (int[] source, int[] decoderInput, int[] target) = Batch(Enumerable.Range(step * 5 % 48, 16).ToArray());
-                losses.Add(seq2seq.TrainStep<int, int, int>(source, decoderInput, target));
+                losses.Add(seq2seq.TrainStep(source, decoderInput, target));
                 schedule.Step();
             }
 

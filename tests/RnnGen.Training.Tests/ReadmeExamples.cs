@@ -166,14 +166,14 @@ public sealed class ReadmeExamples
         for (int step = 0; step < 600; step++)
         {
             var (source, decoderInput, target) = Batch(random, rows: 16);
-            float loss = seq2seq.TrainStep<int, int, int>(source, decoderInput, target);   // teacher forcing
+            float loss = seq2seq.TrainStep(source, decoderInput, target);   // teacher forcing
         }
 
         var (test, _, expected) = Batch(random, rows: 16);
-        seq2seq.Encode<int>(test);                             // the decoder now starts from the encoder's state
+        seq2seq.Encode(test);                             // the decoder now starts from the encoder's state
         int[][] greedy = Decoding.Greedy(decoder, Enumerable.Repeat(1, 16).ToArray(), maxLength: 5, endToken: 2);
 
-        seq2seq.Encode<int>(test.AsSpan(0, 3));                // one source for beam search
+        seq2seq.Encode(test.AsSpan(0, 3));                // one source for beam search
         IReadOnlyList<BeamHypothesis> beams = Decoding.BeamSearch(decoder, startToken: 1, maxLength: 5, beamWidth: 4, endToken: 2);
         Console.WriteLine($"{string.Join(" ", test[..3])} -> {string.Join(" ", beams[0].Tokens)} (log p {beams[0].LogProbability:F3})");
 

@@ -27,13 +27,6 @@ internal sealed class FitMetadata(IReadOnlyDictionary<string, string> metadata, 
 
     public double? OptionalDouble(string text) => text.Length == 0 ? null : ParseDouble(text) ?? throw Bad("fit.history", "numbers");
 
-    public bool Bool(string key) => Text(key) switch
-    {
-        "true" => true,
-        "false" => false,
-        _ => throw Bad(key, "true or false"),
-    };
-
     /// <summary>Throws unless the saved value equals the current one: a resume must run the same configuration.</summary>
     public void RequireSame(string key, string current, string what)
     {
