@@ -24,7 +24,7 @@ internal sealed unsafe class MpiLibrary
     /// <summary><c>MPI_IN_PLACE</c> in Open MPI's mpi.h.</summary>
     public static readonly nint InPlace = 1;
 
-    private static readonly Lazy<MpiLibrary> s_instance = new(Load);
+    private static readonly Lazy<MpiLibrary> s_instance = new(() => Load(Candidates(Environment.GetEnvironmentVariable(LibraryVariable))));
 
     private MpiLibrary(nint library, string path)
     {
@@ -110,10 +110,11 @@ internal sealed unsafe class MpiLibrary
         }
     }
 
-    private static MpiLibrary Load()
+    /// <summary>Loads the first of <paramref name="candidates"/> that loads; throws naming the packages when none does.</summary>
+    internal static MpiLibrary Load(IEnumerable<string> candidates)
     {
         var tried = new List<string>();
-        foreach (string candidate in Candidates())
+        foreach (string candidate in candidates)
         {
             tried.Add(candidate);
             if (NativeLibrary.TryLoad(candidate, out nint handle))
@@ -128,9 +129,9 @@ internal sealed unsafe class MpiLibrary
             + $"libopenmpi-dev the libmpi.so link); elsewhere set {LibraryVariable} to the full path of libmpi.so.40.");
     }
 
-    private static IEnumerable<string> Candidates()
+    /// <summary>The libraries to try: <paramref name="configured"/> (RNNGEN_MPI_LIBRARY) alone when set, else Open MPI 4's names.</summary>
+    internal static IEnumerable<string> Candidates(string? configured)
     {
-        string? configured = Environment.GetEnvironmentVariable(LibraryVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             yield return configured.Trim();
