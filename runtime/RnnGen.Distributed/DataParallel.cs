@@ -119,15 +119,13 @@ public sealed unsafe class DataParallel
     /// <exception cref="DistributedException">On every rank, when no rank had a loss term.</exception>
     public double AllReduceGradients(float loss, long lossTerms)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(lossTerms);
-        double total = SumLossTerms(loss, lossTerms, out double lossSum);
+        double mean = WeightGradients(loss, lossTerms);
         if (Size > 1)
         {
-            Scale(_gradients.Data, (float)(lossTerms / total));
             ReduceGradients();
         }
 
-        return lossSum / total;
+        return mean;
     }
 
     /// <summary>
@@ -200,26 +198,29 @@ public sealed unsafe class DataParallel
             }
         }
 
-        byte[] text = failure is null ? [] : Encoding.UTF8.GetBytes(Truncate($"{failure.GetType().Name}: {failure.Message}", 2000));
-        Span<int> header = [failure is null ? 0 : 1, text.Length];
-        _context.Broadcast(header, 0, $"broadcast of whether rank 0 could {description}");
-        if (header[0] == 0)
+        Span<int> failed = [failure is null ? 0 : 1];
+        _context.Broadcast(failed, 0, $"broadcast of whether rank 0 could {description}");
+        if (failed[0] == 0)
         {
             return;
         }
 
-        if (!IsRoot)
-        {
-            text = new byte[header[1]];
-        }
-
-        _context.Broadcast(text.AsSpan(), 0, $"broadcast of why rank 0 could not {description}");
+        byte[] text = _context.BroadcastBytes(failure is null ? null : Encoding.UTF8.GetBytes(Truncate($"{failure.GetType().Name}: {failure.Message}", 2000)));
         if (failure is not null)
         {
             ExceptionDispatchInfo.Throw(failure);
         }
 
         throw new DistributedException($"Rank 0 failed to {description}: {Encoding.UTF8.GetString(text)}");
+    }
+
+    /// <summary>Weights this rank's gradients by its share of all loss terms; returns the global mean loss. The first half of <see cref="AllReduceGradients"/>.</summary>
+    internal double WeightGradients(float loss, long lossTerms)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lossTerms);
+        double total = SumLossTerms(loss, lossTerms, out double lossSum);
+        Scale(_gradients.Data, (float)(lossTerms / total));
+        return lossSum / total;
     }
 
     /// <summary>Multiplies every element by <paramref name="factor"/>; padding stays zero.</summary>
@@ -248,25 +249,52 @@ public sealed unsafe class DataParallel
         }
     }
 
-    /// <summary>The sum of the gradient buffer over all ranks, in buckets of at most the bucket length, all in flight together.</summary>
-    private void ReduceGradients()
+    /// <summary>The number of all-reduce requests (buckets) the gradient buffer is split into.</summary>
+    internal int BucketCount => DistributedContext.ChunkCount(_gradients.Data.Length, _bucketLength);
+
+    /// <summary>
+    /// Starts the all-reduce (sum) of the gradient buffer, one request per bucket, all in flight together, and
+    /// holds the context until <see cref="WaitGradientReduce"/>. The buffer is pinned (an <see cref="AlignedBuffer"/>),
+    /// so the caller may work in between; the worker's timing mode measures whether that pays.
+    /// </summary>
+    internal int StartGradientReduce(Span<nint> requests)
     {
         Span<float> data = _gradients.Data;
-        int count = DistributedContext.ChunkCount(data.Length, _bucketLength);
-        Span<nint> requests = count <= 64 ? stackalloc nint[count] : new nint[count];
         _context.Enter();
         try
         {
             fixed (float* pointer = data)
             {
-                int started = _context.StartAllReduce(pointer, data.Length, sizeof(float), _context.FloatType, _context.SumOp, _bucketLength, requests);
-                _context.WaitAll(requests[..started], "all-reduce of the gradients", data.Length, sizeof(float));
+                return _context.StartAllReduce(pointer, data.Length, sizeof(float), _context.FloatType, _context.SumOp, _bucketLength, requests);
             }
+        }
+        catch
+        {
+            _context.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the requests <see cref="StartGradientReduce"/> started (aborting the job past the timeout) and releases the context.</summary>
+    internal void WaitGradientReduce(Span<nint> requests)
+    {
+        try
+        {
+            _context.WaitAll(requests, "all-reduce of the gradients", _gradients.Data.Length, sizeof(float));
         }
         finally
         {
             _context.Exit();
         }
+    }
+
+    /// <summary>The sum of the gradient buffer over all ranks.</summary>
+    private void ReduceGradients()
+    {
+        int count = BucketCount;
+        Span<nint> requests = count <= 64 ? stackalloc nint[count] : new nint[count];
+        int started = StartGradientReduce(requests);
+        WaitGradientReduce(requests[..started]);
     }
 
     /// <summary>All ranks' loss terms and their loss sum, in one small all-reduce; throws on every rank when there are none.</summary>

@@ -155,6 +155,27 @@ public sealed unsafe class DistributedContext : IDisposable
     public void Broadcast<T>(Span<T> buffer, int root = 0)
         where T : unmanaged => Broadcast(buffer, root, "broadcast");
 
+    /// <summary>
+    /// Returns <paramref name="root"/>'s bytes on every rank, for data whose size only the root knows: a serialized
+    /// optimizer state, a checkpoint file that only the root can read. The root passes its bytes; the other ranks'
+    /// argument is ignored (pass null).
+    /// </summary>
+    public byte[] BroadcastBytes(byte[]? data, int root = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(root);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(root, Size);
+        if (Rank == root)
+        {
+            ArgumentNullException.ThrowIfNull(data);
+        }
+
+        Span<long> length = [Rank == root ? data!.Length : 0];
+        Broadcast(length, root, "broadcast of a byte array's length");
+        byte[] result = Rank == root ? data! : new byte[length[0]];
+        Broadcast(result.AsSpan(), root, "broadcast of a byte array");
+        return result;
+    }
+
     /// <summary>Replaces each element by its sum over all ranks.</summary>
     public void AllReduceSum(Span<float> buffer) => AllReduce(buffer, _mpi.Float, _mpi.Sum, "all-reduce (sum) of floats");
 
@@ -305,7 +326,27 @@ public sealed unsafe class DistributedContext : IDisposable
         {
             fixed (T* data = buffer)
             {
-                BroadcastBytes((byte*)data, (long)buffer.Length * sizeof(T), root, what);
+                BroadcastRaw((byte*)data, (long)buffer.Length * sizeof(T), root, what);
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>
+    /// Open MPI's blocking <c>MPI_Allreduce</c> (its tuned algorithms, no timeout: a missing rank hangs it), for the
+    /// worker's timing mode to compare with the non-blocking request every collective here uses.
+    /// </summary>
+    internal void AllReduceSumWithoutTimeout(Span<float> buffer)
+    {
+        Enter();
+        try
+        {
+            fixed (float* data = buffer)
+            {
+                MpiLibrary.Check(_mpi.Allreduce((void*)MpiLibrary.InPlace, data, buffer.Length, _mpi.Float, _mpi.Sum, _mpi.CommWorld), "MPI_Allreduce");
             }
         }
         finally
@@ -319,7 +360,7 @@ public sealed unsafe class DistributedContext : IDisposable
 
     internal void AllReduceSum(Span<long> buffer, string what) => AllReduce(buffer, _mpi.Int64, _mpi.Sum, what);
 
-    private void BroadcastBytes(byte* data, long length, int root, string what)
+    private void BroadcastRaw(byte* data, long length, int root, string what)
     {
         long chunk = int.MaxValue;
         int count = ChunkCount(length, chunk);

@@ -30,6 +30,16 @@ public sealed class TwoRankTests
     }
 
     [MpiFact]
+    public void CollectivesDeliverWhatMpiPromisesAndRootFailuresReachEveryRank()
+    {
+        MpiRun.Outcome run = MpiRun.Worker("collectives");
+
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}:\n{run.Output}");
+        Assert.Equal(2 * 11, Regex.Count(run.Output, ": PASS"));
+        Assert.DoesNotContain("FAIL", run.Output, StringComparison.Ordinal);
+    }
+
+    [MpiFact]
     public void ReplicasWithDifferentModelsFailOnEveryRankNamingTheRank()
     {
         MpiRun.Outcome run = MpiRun.Worker("differ-shape");

@@ -35,6 +35,7 @@ internal sealed unsafe class MpiLibrary
         Finalize = (delegate* unmanaged<int>)Export(library, path, "MPI_Finalize");
         CommRank = (delegate* unmanaged<nint, int*, int>)Export(library, path, "MPI_Comm_rank");
         CommSize = (delegate* unmanaged<nint, int*, int>)Export(library, path, "MPI_Comm_size");
+        Allreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, int>)Export(library, path, "MPI_Allreduce");
         Iallreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int>)Export(library, path, "MPI_Iallreduce");
         Ibcast = (delegate* unmanaged<void*, int, nint, int, nint, nint*, int>)Export(library, path, "MPI_Ibcast");
         Ibarrier = (delegate* unmanaged<nint, nint*, int>)Export(library, path, "MPI_Ibarrier");
@@ -66,6 +67,10 @@ internal sealed unsafe class MpiLibrary
     public delegate* unmanaged<nint, int*, int> CommRank { get; }
 
     public delegate* unmanaged<nint, int*, int> CommSize { get; }
+
+    // int MPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype, MPI_Op, MPI_Comm): waits without a
+    // timeout, so only the timing comparison uses it.
+    public delegate* unmanaged<void*, void*, int, nint, nint, nint, int> Allreduce { get; }
 
     // int MPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype, MPI_Op, MPI_Comm, MPI_Request *)
     public delegate* unmanaged<void*, void*, int, nint, nint, nint, nint*, int> Iallreduce { get; }
