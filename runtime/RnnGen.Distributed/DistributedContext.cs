@@ -125,6 +125,13 @@ public sealed unsafe class DistributedContext : IDisposable
             {
                 int provided;
                 MpiLibrary.Check(mpi.InitThread(null, null, MpiLibrary.ThreadSerialized, &provided), "MPI_Init_thread");
+
+                // Collectives may come from any thread (one at a time); an MPI built for one thread cannot allow that.
+                if (provided < MpiLibrary.ThreadSerialized)
+                {
+                    throw new DistributedException(
+                        $"This MPI provides thread level {provided}; RnnGen.Distributed needs MPI_THREAD_SERIALIZED ({MpiLibrary.ThreadSerialized}). Use Debian's Open MPI 4.x (openmpi-bin libopenmpi-dev).");
+                }
             }
 
             s_current = new DistributedContext(mpi, ownsMpi: initialized == 0, resolved);
