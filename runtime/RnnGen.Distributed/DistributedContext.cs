@@ -260,8 +260,6 @@ public sealed unsafe class DistributedContext : IDisposable
 
     internal nint FloatType => _mpi.Float;
 
-    internal nint DoubleType => _mpi.Double;
-
     internal nint SumOp => _mpi.Sum;
 
     /// <summary>
