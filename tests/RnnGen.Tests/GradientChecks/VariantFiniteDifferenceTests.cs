@@ -70,6 +70,29 @@ public sealed class VariantFiniteDifferenceTests
     public void PeepholeWithLayerNorm() =>
         Check(new PeepholeLayerNormLstm(seed: 13), SmallLengths, new ReferenceLayer("lstm", "rnn", 17, Peephole: true, LayerNorm: true));
 
+    /// <summary>The reference's variant formulas against PyTorch itself: the four cases of make_cells_reference.py.</summary>
+    [Theory]
+    [InlineData("cell_lstm_projection", 5, 8, false, false, 3, 1)]
+    [InlineData("cell_lstm_peephole", 4, 6, true, false, 0, 1)]
+    [InlineData("cell_lstm_layernorm", 4, 6, false, true, 0, 1)]
+    [InlineData("cell_lstm_learn_init", 4, 5, false, false, 0, 2)]
+    public void TheReferenceGivesPyTorchsLoss(string name, int inputSize, int hidden, bool peephole, bool layerNorm, int projection, int layers)
+    {
+        SafeTensorsFile file = SafeTensors.Read(System.IO.Path.Combine(AppContext.BaseDirectory, "Reference", "cells", name + ".safetensors"));
+        int[] lengths = file.GetInt32("lengths");
+        float[] input = file.GetFloat32("input");
+        int steps = input.Length / (lengths.Length * inputSize);
+        string[] data = ["input", "lengths", "target", "output", "loss"];
+        Dictionary<string, double[]> p = file.Names.Where(n => !n.StartsWith("grad.", StringComparison.Ordinal) && !data.Contains(n))
+            .ToDictionary(n => n, n => FiniteDifference.D(file.GetFloat32(n)));
+        var reference = new ScalarReferenceModel(steps, lengths.Length, inputSize, "mse",
+            new ReferenceLayer("lstm", "rnn", hidden, NumLayers: layers, Projection: projection, Peephole: peephole, LayerNorm: layerNorm, LearnInitialState: p.ContainsKey("rnn.h0")),
+            new ReferenceLayer("dense", "fc", 2));
+        double loss = reference.Loss(p, FiniteDifference.D(input), null, lengths, FiniteDifference.D(file.GetFloat32("target")), null);
+        float expected = file.GetFloat32("loss")[0];
+        Assert.True(Math.Abs(loss - expected) <= Numerics.Tolerance.Output * Math.Max(1, Math.Abs(expected)), $"{name}: reference loss {loss:R}, PyTorch {expected:R}");
+    }
+
     /// <summary>
     /// CarryState off: every Forward starts from the learned state, so a second Forward's gradients are those of a
     /// first one; on: the second starts from the first's final state, whose gradient goes to InitialStateGradient
