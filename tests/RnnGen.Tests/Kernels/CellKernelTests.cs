@@ -51,6 +51,17 @@ public sealed class CellKernelTests(ITestOutputHelper output)
         return data;
     }
 
+    public static TheoryData<RecurrentCellKind> NaNKinds()
+    {
+        var data = new TheoryData<RecurrentCellKind>();
+        foreach (RecurrentCellKind kind in Kinds.Where(k => k != RecurrentCellKind.SimpleRnnRelu))
+        {
+            data.Add(kind);
+        }
+
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void ForwardAtEveryWidthMatchesTheScalarInstanceAndTheFormula(RecurrentCellKind kind, int hidden)
@@ -66,6 +77,24 @@ public sealed class CellKernelTests(ITestOutputHelper output)
         var random = new Random((37 * (int)kind) + hidden);
         CellBuffers forward = RunAt<WidthScalar>(CellBuffers.ForwardInputs(kind, hidden, random), forward: true, out _);
         CheckEveryWidth(forward.BackwardInputs(random), forward: false);
+    }
+
+    /// <summary>
+    /// A NaN pre-activation comes out as a NaN state (PyTorch's behaviour), so NonFinite can find it downstream, at a
+    /// unit of the vector body and one of the tail. The relu cell is left out: its relu maps NaN to 0 by design.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NaNKinds))]
+    public void ANaNPreActivationGivesANaNState(RecurrentCellKind kind)
+    {
+        const int hidden = 17;
+        foreach (int unit in new[] { 3, 16 })
+        {
+            CellBuffers input = CellBuffers.ForwardInputs(kind, hidden, new Random(unit));
+            input["Gates"][unit] = float.NaN; // the first gate's pre-activation of one unit
+            CellBuffers result = RunCell(input, forward: true, split: false);
+            Assert.True(float.IsNaN(result["Output"][unit]), $"{kind}: unit {unit}'s output is {result["Output"][unit]:R}");
+        }
     }
 
     /// <summary>The oracle itself: its backward formulas against central differences of its forward ones.</summary>
