@@ -34,7 +34,7 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
         }
     }
 
-    private readonly unsafe struct ForwardUnits : IUnitKernel
+    internal readonly unsafe struct ForwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -49,7 +49,7 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
         }
     }
 
-    private readonly unsafe struct BackwardUnits : IUnitKernel
+    internal readonly unsafe struct BackwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
