@@ -107,14 +107,11 @@ internal sealed partial class ModelEmitter
         _w.Line();
         _w.Line("/// <summary>Zeroes the parameter and initial-state gradients.</summary>");
         _w.Open("public void ZeroGradients()");
-        _w.Line("_guard.Enter(this, nameof(ZeroGradients)); // not while another thread's Backward accumulates");
-        _w.Open("try");
-        _w.Line("Gradients.Clear();");
-        _w.Line("InitialStateGradient.Clear();");
-        _w.Close();
-        _w.Open("finally");
-        _w.Line("_guard.Exit();");
-        _w.Close();
+        Guarded("ZeroGradients", () =>
+        {
+            _w.Line("Gradients.Clear();");
+            _w.Line("InitialStateGradient.Clear();");
+        });
         _w.Close();
         _w.Line();
     }
@@ -133,6 +130,13 @@ internal sealed partial class ModelEmitter
         if (_plan.Embedding is not null)
         {
             _w.Line($"{ReadOnlySpan} {Model}.InputGradient => default;");
+        }
+
+        if (Loss is not null)
+        {
+            string lossModel = $"global::RnnGen.ILossModel<{(Loss.Descriptor.ClassTargets ? "int" : "float")}>";
+            _w.Line($"global::RnnGen.LossKind {lossModel}.LossKind => global::RnnGen.LossKind.{Loss.Kind};");
+            _w.Line($"int {lossModel}.IgnoreIndex => {N(Loss.IgnoreIndex)};");
         }
         if (!_plan.CanStep)
         {

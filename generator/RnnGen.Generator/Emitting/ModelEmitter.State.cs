@@ -12,23 +12,20 @@ internal sealed partial class ModelEmitter
     {
         _w.Line("/// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>");
         _w.Open("public void ResetState()");
-        _w.Line("_guard.Enter(this, nameof(ResetState)); // not while another thread's call reads the state");
-        _w.Open("try");
-        _w.Line("InitialState.Clear();");
-        if (AnyLearnedState)
+        Guarded("ResetState", () =>
         {
-            _w.Line("_carried = false;");
-        }
+            _w.Line("InitialState.Clear();");
+            if (AnyLearnedState)
+            {
+                _w.Line("_carried = false;");
+            }
 
-        if (_plan.CanStep)
-        {
-            _w.Line("_streamFresh = true;");
-        }
+            if (_plan.CanStep)
+            {
+                _w.Line("_streamFresh = true;");
+            }
 
-        _w.Close();
-        _w.Open("finally");
-        _w.Line("_guard.Exit();");
-        _w.Close();
+        });
         _w.Close();
         _w.Line();
         if (_plan.CanStep)

@@ -197,6 +197,22 @@ internal sealed partial class ModelEmitter
 
     private static string DenseWeightField(DenseStage dense) => ModelPlanner.Field(dense.Id) + "Weight";
 
+    /// <summary>
+    /// A public method's body between the concurrency guard's Enter and Exit: a second thread entering a busy
+    /// model throws before anything changes. <paramref name="cleanup"/> runs in the finally block before Exit.
+    /// </summary>
+    private void Guarded(string operation, System.Action body, System.Action? cleanup = null)
+    {
+        _w.Line($"_guard.Enter(this, nameof({operation}));");
+        _w.Open("try");
+        body();
+        _w.Close();
+        _w.Open("finally");
+        cleanup?.Invoke();
+        _w.Line("_guard.Exit();");
+        _w.Close();
+    }
+
     /// <summary>The locals a stage method starts with: arenas, parameter spans, and rowsT.</summary>
     private void Locals(bool backward)
     {

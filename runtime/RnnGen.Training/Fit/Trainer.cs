@@ -112,10 +112,10 @@ public sealed class Trainer
     public ProgressDisplay Progress { get; set; } = ProgressDisplay.Auto;
 
     /// <summary>
-    /// The class id the model's cross-entropy loss ignores (its <c>[Loss(IgnoreIndex = …)]</c>, default −100 as there):
-    /// such positions count toward no metric. Only class (<c>int</c>) targets use it.
+    /// The class id the model's cross-entropy loss ignores (its <c>[Loss(IgnoreIndex = …)]</c>): such positions count
+    /// toward no metric either. Only class (<c>int</c>) targets use it.
     /// </summary>
-    public int IgnoreIndex { get; set; } = -100;
+    internal int IgnoreIndex => Model is ILossModel<int> classes ? classes.IgnoreIndex : -100;
 
     /// <summary>Called after every step and every epoch, in order.</summary>
     public IList<ITrainingCallback> Callbacks { get; } = new List<ITrainingCallback>();

@@ -157,7 +157,7 @@ namespace Snapshots
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
         {
-            _guard.Enter(this, nameof(ZeroGradients)); // not while another thread's Backward accumulates
+            _guard.Enter(this, nameof(ZeroGradients));
             try
             {
                 Gradients.Clear();
@@ -172,7 +172,7 @@ namespace Snapshots
         /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
         public void ResetState()
         {
-            _guard.Enter(this, nameof(ResetState)); // not while another thread's call reads the state
+            _guard.Enter(this, nameof(ResetState));
             try
             {
                 InitialState.Clear();
@@ -530,5 +530,7 @@ namespace Snapshots
         bool global::RnnGen.IRnnModel.SequenceOutput => true;
         bool global::RnnGen.IRnnModel.CanStep => true;
         global::System.ReadOnlySpan<float> global::RnnGen.IRnnModel.InputGradient => default;
+        global::RnnGen.LossKind global::RnnGen.ILossModel<int>.LossKind => global::RnnGen.LossKind.SoftmaxCrossEntropy;
+        int global::RnnGen.ILossModel<int>.IgnoreIndex => 0;
     }
 }

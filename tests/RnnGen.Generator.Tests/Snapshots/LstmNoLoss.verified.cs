@@ -117,7 +117,7 @@ namespace Snapshots
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
         {
-            _guard.Enter(this, nameof(ZeroGradients)); // not while another thread's Backward accumulates
+            _guard.Enter(this, nameof(ZeroGradients));
             try
             {
                 Gradients.Clear();
@@ -132,7 +132,7 @@ namespace Snapshots
         /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
         public void ResetState()
         {
-            _guard.Enter(this, nameof(ResetState)); // not while another thread's call reads the state
+            _guard.Enter(this, nameof(ResetState));
             try
             {
                 InitialState.Clear();
