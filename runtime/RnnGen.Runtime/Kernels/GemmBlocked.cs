@@ -26,6 +26,9 @@ internal static unsafe class GemmBlocked
     /// <summary>Columns of B per packed block (a multiple of every NR): KC × NC floats (1 MB) stay in L2/L3.</summary>
     public const int NC = 1024;
 
+    /// <summary>Floats a packed-A buffer needs past its end: the vectorized packing stores 8 floats where the last panel row has 6.</summary>
+    private const int PackASlack = 8;
+
     /// <summary>
     /// C[m,n] (+)= op(A) · op(B) for m, n, k &gt; 0. A element (i,p) is at <c>a[i*lda+p]</c>, or at
     /// <c>a[p*lda+i]</c> when <paramref name="aTransposed"/>. B element (p,j) is at <c>b[p*ldb+j]</c>,
@@ -89,26 +92,258 @@ internal static unsafe class GemmBlocked
     /// block, all of B's NR-column panels; <paramref name="from"/> is a multiple of NR). Sums each element in the
     /// same order as <see cref="Run{TOps, TV}"/>, so the two agree bit for bit.
     /// </summary>
+    /// <remarks>
+    /// Whole groups of <see cref="MR"/> rows go through the packed micro-kernel; the last m mod MR rows (all of them
+    /// when m &lt; MR: a step of a small batch) through <see cref="FewRows{TOps, TV}"/>, which reads A in place and
+    /// computes only the rows there are, in the same order per element.
+    /// </remarks>
     public static void RunPacked<TOps, TV>(int m, int k, float* a, nint lda, PackedMatrix b, int from, int to, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
         int kcMax = DepthBlock(k);
-        int mcMax = Math.Min(MC, RoundUp(m, MR));
-        float* pa = GemmScratch.PackA(kcMax * mcMax);
+        int full = m / MR * MR;
+        int mcMax = Math.Min(MC, RoundUp(Math.Max(full, MR), MR));
+        float* pa = full > 0 ? GemmScratch.PackA((kcMax * mcMax) + PackASlack) : null;
         int panelColumns = b.PaddedColumns;
         for (int pc = 0; pc < k; pc += kcMax)
         {
             int kc = Math.Min(kcMax, k - pc);
             float* pb = b.Data + ((nint)pc * panelColumns) + ((nint)from * kc);
             bool acc = accumulate || pc > 0;
-            for (int ic = 0; ic < m; ic += MC)
+            for (int ic = 0; ic < full; ic += MC)
             {
-                int mc = Math.Min(MC, m - ic);
+                int mc = Math.Min(MC, full - ic);
                 PackA(a + (ic * lda) + pc, lda, mc, kc, pa);
                 Macro<TOps, TV>(mc, to - from, kc, pa, pb, c + (ic * ldc) + from, ldc, acc);
             }
+
+            if (full < m)
+            {
+                FewRows<TOps, TV>(m - full, to - from, kc, a + (full * lda) + pc, lda, pb, c + (full * ldc) + from, ldc, acc);
+            }
         }
+    }
+
+    /// <summary>
+    /// C[rows, 0..nc) (+)= A[rows, 0..kc) · (a packed depth block of B) for 1 ≤ rows &lt; <see cref="MR"/>, A read in place.
+    /// Each element is one FMA chain over p from zero, then added to C: the micro-kernel's order, so a row's result
+    /// does not depend on how many rows the product has. One row takes four panels at a time and two rows two,
+    /// so that eight independent chains hide the FMA latency.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void FewRows<TOps, TV>(int rows, int nc, int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        int nr = 2 * TOps.Count;
+        nint panel = (nint)nr * kc;
+        int fullColumns = nc / nr * nr;
+        int jr = 0;
+        if (rows == 1)
+        {
+            for (; jr + (4 * nr) <= fullColumns; jr += 4 * nr)
+            {
+                OneRowFourPanels<TOps, TV>(kc, a, pb + ((nint)jr * kc), panel, c + jr, accumulate);
+            }
+        }
+        else if (rows == 2)
+        {
+            for (; jr + (2 * nr) <= fullColumns; jr += 2 * nr)
+            {
+                TwoRowsTwoPanels<TOps, TV>(kc, a, lda, pb + ((nint)jr * kc), panel, c + jr, ldc, accumulate);
+            }
+        }
+
+        for (; jr < fullColumns; jr += nr)
+        {
+            RowsOnePanel<TOps, TV>(rows, kc, a, lda, pb + ((nint)jr * kc), c + jr, ldc, accumulate);
+        }
+
+        if (jr < nc)
+        {
+            // The last, zero-padded panel: through a tile, then only the columns there are.
+            float* tile = stackalloc float[MR * 32];
+            RowsOnePanel<TOps, TV>(rows, kc, a, lda, pb + ((nint)jr * kc), tile, nr, false);
+            StoreTile(tile, nr, c + jr, ldc, rows, nc - jr, accumulate);
+        }
+    }
+
+    private static void OneRowFourPanels<TOps, TV>(int kc, float* a, float* pb, nint panel, float* c, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        int w = TOps.Count;
+        float* p1 = pb + panel, p2 = pb + (2 * panel), p3 = pb + (3 * panel);
+        TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+        for (nint p = 0; p < kc; p++)
+        {
+            TV x = TOps.Broadcast(a[p]);
+            nint o = p * 2 * w;
+            c00 = TOps.Fma(x, TOps.Load(pb + o), c00);
+            c01 = TOps.Fma(x, TOps.Load(pb + o + w), c01);
+            c10 = TOps.Fma(x, TOps.Load(p1 + o), c10);
+            c11 = TOps.Fma(x, TOps.Load(p1 + o + w), c11);
+            c20 = TOps.Fma(x, TOps.Load(p2 + o), c20);
+            c21 = TOps.Fma(x, TOps.Load(p2 + o + w), c21);
+            c30 = TOps.Fma(x, TOps.Load(p3 + o), c30);
+            c31 = TOps.Fma(x, TOps.Load(p3 + o + w), c31);
+        }
+
+        StoreRow<TOps, TV>(c, w, c00, c01, accumulate);
+        StoreRow<TOps, TV>(c + (2 * w), w, c10, c11, accumulate);
+        StoreRow<TOps, TV>(c + (4 * w), w, c20, c21, accumulate);
+        StoreRow<TOps, TV>(c + (6 * w), w, c30, c31, accumulate);
+    }
+
+    private static void TwoRowsTwoPanels<TOps, TV>(int kc, float* a, nint lda, float* pb, nint panel, float* c, nint ldc, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        int w = TOps.Count;
+        float* a1 = a + lda, p1 = pb + panel;
+        TV c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c03 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero, c13 = TOps.Zero;
+        for (nint p = 0; p < kc; p++)
+        {
+            TV x0 = TOps.Broadcast(a[p]), x1 = TOps.Broadcast(a1[p]);
+            nint o = p * 2 * w;
+            TV b0 = TOps.Load(pb + o), b1 = TOps.Load(pb + o + w), b2 = TOps.Load(p1 + o), b3 = TOps.Load(p1 + o + w);
+            c00 = TOps.Fma(x0, b0, c00);
+            c01 = TOps.Fma(x0, b1, c01);
+            c02 = TOps.Fma(x0, b2, c02);
+            c03 = TOps.Fma(x0, b3, c03);
+            c10 = TOps.Fma(x1, b0, c10);
+            c11 = TOps.Fma(x1, b1, c11);
+            c12 = TOps.Fma(x1, b2, c12);
+            c13 = TOps.Fma(x1, b3, c13);
+        }
+
+        StoreRow<TOps, TV>(c, w, c00, c01, accumulate);
+        StoreRow<TOps, TV>(c + (2 * w), w, c02, c03, accumulate);
+        StoreRow<TOps, TV>(c + ldc, w, c10, c11, accumulate);
+        StoreRow<TOps, TV>(c + ldc + (2 * w), w, c12, c13, accumulate);
+    }
+
+    /// <summary>1 to 5 rows × one panel (two vectors); rows past <paramref name="rows"/> are neither read nor written.</summary>
+    private static void RowsOnePanel<TOps, TV>(int rows, int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        switch (rows)
+        {
+            case 1:
+                RowsOnePanel<TOps, TV, Rows1>(kc, a, lda, pb, c, ldc, accumulate);
+                break;
+            case 2:
+                RowsOnePanel<TOps, TV, Rows2>(kc, a, lda, pb, c, ldc, accumulate);
+                break;
+            case 3:
+                RowsOnePanel<TOps, TV, Rows3>(kc, a, lda, pb, c, ldc, accumulate);
+                break;
+            case 4:
+                RowsOnePanel<TOps, TV, Rows4>(kc, a, lda, pb, c, ldc, accumulate);
+                break;
+            default:
+                RowsOnePanel<TOps, TV, Rows5>(kc, a, lda, pb, c, ldc, accumulate);
+                break;
+        }
+    }
+
+    private static void RowsOnePanel<TOps, TV, TRows>(int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+        where TRows : struct, IRowCount
+    {
+        int w = TOps.Count, r = TRows.Count;
+        float* a1 = a + lda, a2 = a + (2 * lda), a3 = a + (3 * lda), a4 = a + (4 * lda);
+        TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero;
+        TV c30 = TOps.Zero, c31 = TOps.Zero, c40 = TOps.Zero, c41 = TOps.Zero;
+        for (nint p = 0; p < kc; p++)
+        {
+            TV b0 = TOps.Load(pb + (p * 2 * w)), b1 = TOps.Load(pb + (p * 2 * w) + w);
+            TV x = TOps.Broadcast(a[p]);
+            c00 = TOps.Fma(x, b0, c00);
+            c01 = TOps.Fma(x, b1, c01);
+            if (r > 1)
+            {
+                x = TOps.Broadcast(a1[p]);
+                c10 = TOps.Fma(x, b0, c10);
+                c11 = TOps.Fma(x, b1, c11);
+            }
+
+            if (r > 2)
+            {
+                x = TOps.Broadcast(a2[p]);
+                c20 = TOps.Fma(x, b0, c20);
+                c21 = TOps.Fma(x, b1, c21);
+            }
+
+            if (r > 3)
+            {
+                x = TOps.Broadcast(a3[p]);
+                c30 = TOps.Fma(x, b0, c30);
+                c31 = TOps.Fma(x, b1, c31);
+            }
+
+            if (r > 4)
+            {
+                x = TOps.Broadcast(a4[p]);
+                c40 = TOps.Fma(x, b0, c40);
+                c41 = TOps.Fma(x, b1, c41);
+            }
+        }
+
+        StoreRow<TOps, TV>(c, w, c00, c01, accumulate);
+        if (r > 1)
+        {
+            StoreRow<TOps, TV>(c + ldc, w, c10, c11, accumulate);
+        }
+
+        if (r > 2)
+        {
+            StoreRow<TOps, TV>(c + (2 * ldc), w, c20, c21, accumulate);
+        }
+
+        if (r > 3)
+        {
+            StoreRow<TOps, TV>(c + (3 * ldc), w, c30, c31, accumulate);
+        }
+
+        if (r > 4)
+        {
+            StoreRow<TOps, TV>(c + (4 * ldc), w, c40, c41, accumulate);
+        }
+    }
+
+    /// <summary>A row count as a type, so the JIT drops the unused accumulators of <see cref="RowsOnePanel{TOps, TV, TRows}"/>.</summary>
+    private interface IRowCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private readonly struct Rows1 : IRowCount
+    {
+        public static int Count => 1;
+    }
+
+    private readonly struct Rows2 : IRowCount
+    {
+        public static int Count => 2;
+    }
+
+    private readonly struct Rows3 : IRowCount
+    {
+        public static int Count => 3;
+    }
+
+    private readonly struct Rows4 : IRowCount
+    {
+        public static int Count => 4;
+    }
+
+    private readonly struct Rows5 : IRowCount
+    {
+        public static int Count => 5;
     }
 
     /// <summary>Packs all of B (k × n, element (p,j) at b[p·ldb+j], or b[j·ldb+p] when transposed) block by depth block into <paramref name="dst"/>.</summary>
@@ -241,40 +476,67 @@ internal static unsafe class GemmBlocked
         }
     }
 
-    /// <summary>Packs A[0..mc, 0..kc] (row i at a + i·lda) into MR-row panels: panel[p·MR + r].</summary>
+    /// <summary>Packs A[0..mc, 0..kc] (row i at a + i·lda) into MR-row panels: panel[p·MR + r], zero past row mc.</summary>
+    /// <remarks>
+    /// A full panel goes 8 depths at a time through an 8 × 8 register transpose (the 6 rows and 2 copies of the last),
+    /// whose 8-float rows are stored in depth order at MR apart: each one's 2 extra floats are overwritten by the next
+    /// store, the next panel or the tail, or land in the <see cref="PackASlack"/> floats past the end.
+    /// </remarks>
     private static void PackA(float* a, nint lda, int mc, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
         {
             int rows = Math.Min(MR, mc - ir);
             float* panel = dst + ((nint)ir * kc);
-            for (int r = 0; r < rows; r++)
+            float* src = a + (ir * lda);
+            int p = 0;
+            if (rows == MR && Transpose.Vectorized)
             {
-                float* src = a + ((ir + r) * lda);
-                float* d = panel + r;
-                for (int p = 0; p < kc; p++)
+                for (; p + 8 <= kc; p += 8)
                 {
-                    d[p * MR] = src[p];
+                    Transpose.Block6x8(src + p, lda, panel + (p * MR), MR);
                 }
             }
 
-            for (int r = rows; r < MR; r++)
+            for (; p < kc; p++)
             {
-                for (int p = 0; p < kc; p++)
+                float* d = panel + (p * MR);
+                int r = 0;
+                for (; r < rows; r++)
                 {
-                    panel[(p * MR) + r] = 0f;
+                    d[r] = src[(r * lda) + p];
+                }
+
+                for (; r < MR; r++)
+                {
+                    d[r] = 0f;
                 }
             }
         }
     }
 
     /// <summary>Packs A[0..mc, 0..kc] stored transposed (element (i,p) at a + p·lda + i) into MR-row panels.</summary>
+    /// <remarks>
+    /// A panel row is 6 consecutive floats of the source: copied as 8-float vectors in depth order (the 2 extra floats
+    /// are overwritten as in <see cref="PackA"/>) where 8 floats of the source row are there to read.
+    /// </remarks>
     private static void PackATransposed(float* a, nint lda, int mc, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
         {
             int rows = Math.Min(MR, mc - ir);
             float* panel = dst + ((nint)ir * kc);
+            if (rows == MR && ir + 8 <= mc && Vector256.IsHardwareAccelerated)
+            {
+                float* src = a + ir;
+                for (int p = 0; p < kc; p++)
+                {
+                    Vector256.Store(Vector256.Load(src + (p * lda)), panel + (p * MR));
+                }
+
+                continue;
+            }
+
             for (int p = 0; p < kc; p++)
             {
                 float* src = a + (p * lda) + ir;

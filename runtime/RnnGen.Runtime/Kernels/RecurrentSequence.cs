@@ -32,6 +32,12 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     /// <summary>W_hrᵀ for the projection.</summary>
     private readonly PackedMatrix? _projection;
 
+    /// <summary>Fused steps: each row's cell pointers for the step being run, set once per step.</summary>
+    private readonly CellRow[] _cellRows = [];
+
+    /// <summary>Fused steps: panels whose products run before the cell finishes their units (their gates stay in L1).</summary>
+    private readonly int _groupPanels;
+
     // The step being run: base pointers of row 0 (rows are contiguous at the strides below).
     private CellParameters _parameters;
     private int _rows;
@@ -46,6 +52,9 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     private float* _cellOutput;
     private float* _statistics;
 
+    /// <summary>Gate floats (all rows) per group of panels in a fused step.</summary>
+    private const int GroupFloats = 4096;
+
     public RecurrentSequence(RecurrentShape shape)
     {
         _shape = shape;
@@ -54,6 +63,10 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         if (_fused)
         {
             _panels = new RecurrentWeights(TCell.GateCount, shape.Hidden, shape.State);
+            _cellRows = new CellRow[shape.Batch];
+
+            // About 16 KB of gates per group over all rows: small layers finish a whole step in one group.
+            _groupPanels = Math.Max(1, GroupFloats / (_panels.PanelVectors * _panels.Width * shape.Batch));
         }
         else
         {
@@ -111,6 +124,11 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
 
                 if (_fused)
                 {
+                    for (int b = 0; b < rows; b++)
+                    {
+                        _cellRows[b] = Row(b);
+                    }
+
                     int parts = GemmParallel.Parts(rows, gh, k, _panels!.Panels);
                     if (parts <= 1)
                     {
@@ -256,50 +274,107 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         }
     }
 
-    /// <summary>Runs panels [part·P/parts, (part+1)·P/parts) of the fused step set up by <see cref="Forward"/>.</summary>
+    /// <summary>
+    /// Runs panels [part·P/parts, (part+1)·P/parts) of the fused step set up by <see cref="Forward"/>: group by group,
+    /// the products of the group's panels, then the cell over their units for every row.
+    /// </summary>
     public void Execute(int part, int parts)
     {
         RecurrentWeights weights = _panels!;
         int panels = weights.Panels;
         int first = (int)((long)part * panels / parts), end = (int)((long)(part + 1) * panels / parts);
+        int group = _groupPanels, groups = (end - first + group - 1) / group;
 
         // Odd steps walk the panels backwards, so the panels used last (still in cache) come first.
         bool backwards = (_time & 1) == 1;
-        for (int i = first; i < end; i++)
+        for (int i = 0; i < groups; i++)
         {
-            int panel = backwards ? end - 1 - (i - first) : i;
+            int g = backwards ? groups - 1 - i : i;
+            int from = first + (g * group), to = Math.Min(end, from + group);
             if (Vector512.IsHardwareAccelerated)
             {
-                Product<Vec512Ops, Vector512<float>>(panel);
+                Products<Vec512Ops, Vector512<float>>(from, to, backwards);
             }
             else if (Avx2.IsSupported && Fma.IsSupported)
             {
-                Product<Vec256Ops, Vector256<float>>(panel);
+                Products<Vec256Ops, Vector256<float>>(from, to, backwards);
             }
             else
             {
-                Product<Vec128Ops, Vector128<float>>(panel);
+                Products<Vec128Ops, Vector128<float>>(from, to, backwards);
             }
 
-            int from = panel * weights.UnitsPerPanel, to = Math.Min(Hidden, from + weights.UnitsPerPanel);
+            int unitFrom = from * weights.UnitsPerPanel, unitTo = Math.Min(Hidden, to * weights.UnitsPerPanel);
             for (int b = 0; b < _rows; b++)
             {
                 if (Valid(b))
                 {
-                    CellRow row = Row(b);
-                    TCell.Forward(ref row, _parameters, from, to);
+                    TCell.Forward(ref _cellRows[b], _parameters, unitFrom, unitTo);
                 }
                 else
                 {
-                    Pad(b, from, to);
+                    Pad(b, unitFrom, unitTo);
                 }
             }
         }
     }
 
-    /// <summary>Adds h(t−1)·W_hhᵀ for one panel's units of every row into the gates (or the hidden gates).</summary>
+    /// <summary>Adds h(t−1)·W_hhᵀ for panels [from, to) of every row into the gates (or the hidden gates).</summary>
+    private void Products<TOps, TV>(int from, int to, bool backwards)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        RecurrentWeights weights = _panels!;
+        int k = State, vectors = weights.PanelVectors, units = weights.UnitsPerPanel, rows = _rows;
+        nint ld = GateWidth, panelLength = weights.PanelLength;
+
+        // Vector v of a panel is gate v / UnitVectors, units v % UnitVectors · W on from the panel's first unit.
+        nint vectorStride = weights.UnitVectors == 1 ? Hidden : TOps.Count;
+        float* target = TCell.SeparateHiddenGates ? _hiddenGates : _gates;
+        float* h = _statePrev;
+        int full = Math.Min(to, weights.FullPanels);
+        if (rows == 1)
+        {
+            // Two panels at a time give a single row enough independent FMA chains.
+            int count = full - from;
+            for (int i = 0; i + 1 < count; i += 2)
+            {
+                int panel = backwards ? full - 2 - i : from + i;
+                RecurrentProduct.AddOneRowTwoPanels<TOps, TV>(vectors, k, h, weights.Panel(panel), panelLength, target + ((nint)panel * units), vectorStride, units);
+            }
+
+            if ((count & 1) == 1)
+            {
+                int panel = backwards ? from : full - 1;
+                RecurrentProduct.AddRows<TOps, TV>(1, vectors, k, h, k, weights.Panel(panel), target + ((nint)panel * units), ld, vectorStride);
+            }
+        }
+        else
+        {
+            int maxRows = RecurrentProduct.MaxRows<TOps, TV>();
+            for (int i = from; i < full; i++)
+            {
+                int panel = backwards ? full - 1 - (i - from) : i;
+                float* weightPanel = weights.Panel(panel);
+                for (int r0 = 0; r0 < rows;)
+                {
+                    int left = rows - r0;
+                    int group = left >= 4 && maxRows == 4 ? 4 : left >= 2 ? 2 : 1;
+                    RecurrentProduct.AddRows<TOps, TV>(group, vectors, k, h + ((nint)r0 * k), k, weightPanel, target + (r0 * ld) + ((nint)panel * units), ld, vectorStride);
+                    r0 += group;
+                }
+            }
+        }
+
+        if (to > full)
+        {
+            PartialPanel<TOps, TV>(full);
+        }
+    }
+
+    /// <summary>The last panel when H is not a whole number of panels: through a tile, then only the units there are.</summary>
     [SkipLocalsInit]
-    private void Product<TOps, TV>(int panel)
+    private void PartialPanel<TOps, TV>(int panel)
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
@@ -307,44 +382,23 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         int h = Hidden, k = State, w = TOps.Count, vectors = weights.PanelVectors, unitVectors = weights.UnitVectors;
         int ld = GateWidth;
         float* target = TCell.SeparateHiddenGates ? _hiddenGates : _gates;
-        float* weightPanel = weights.Panel(panel);
-        float* tile = stackalloc float[4 * 4 * 16];
-        int maxRows = RecurrentProduct.MaxRows<TOps, TV>();
-        for (int r0 = 0; r0 < _rows;)
+        float* tile = stackalloc float[4 * 16];
+        for (int r = 0; r < _rows; r++)
         {
-            int left = _rows - r0;
-            int rows = left >= 4 && maxRows == 4 ? 4 : left >= 2 ? 2 : 1;
-            RecurrentProduct.Panel<TOps, TV>(rows, vectors, k, _statePrev + ((nint)r0 * k), k, weightPanel, tile);
+            RecurrentProduct.Panel<TOps, TV>(1, vectors, k, _statePrev + ((nint)r * k), k, weights.Panel(panel), tile);
 
             // Vector v of the tile is gate v / unitVectors, units from firstUnit.
             for (int v = 0; v < vectors; v++)
             {
                 int firstUnit = (panel * weights.UnitsPerPanel) + ((v % unitVectors) * w);
                 int count = Math.Min(w, h - firstUnit);
-                if (count <= 0)
+                float* src = tile + (v * w);
+                float* dst = target + ((nint)r * ld) + ((v / unitVectors) * h) + firstUnit;
+                for (int j = 0; j < count; j++)
                 {
-                    continue;
-                }
-
-                for (int r = 0; r < rows; r++)
-                {
-                    float* src = tile + (r * vectors * w) + (v * w);
-                    float* dst = target + ((nint)(r0 + r) * ld) + ((v / unitVectors) * h) + firstUnit;
-                    if (count == w)
-                    {
-                        TOps.Store(dst, TOps.Add(TOps.Load(dst), TOps.Load(src)));
-                    }
-                    else
-                    {
-                        for (int j = 0; j < count; j++)
-                        {
-                            dst[j] += src[j];
-                        }
-                    }
+                    dst[j] += src[j];
                 }
             }
-
-            r0 += rows;
         }
     }
 

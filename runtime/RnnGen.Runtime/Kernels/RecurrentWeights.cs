@@ -19,6 +19,9 @@ internal sealed unsafe class RecurrentWeights
 {
     private readonly AlignedBuffer _panels;
 
+    /// <summary>The first float of the panels (the buffer is pinned for its lifetime).</summary>
+    private readonly float* _base;
+
     /// <param name="gateCount">Gates per unit: 4 for an LSTM, 3 for a GRU, 1 for a plain RNN.</param>
     /// <param name="hidden">H: hidden units.</param>
     /// <param name="inputs">K: the inputs of W_hh (H, or the projection size).</param>
@@ -38,7 +41,12 @@ internal sealed unsafe class RecurrentWeights
         UnitsPerPanel = UnitVectors * Width;
         PanelVectors = gateCount * UnitVectors;
         Panels = (hidden + UnitsPerPanel - 1) / UnitsPerPanel;
+        FullPanels = hidden / UnitsPerPanel;
         _panels = new AlignedBuffer(checked(Panels * PanelLength));
+        fixed (float* start = _panels.Span)
+        {
+            _base = start;
+        }
     }
 
     /// <summary>Gates per hidden unit.</summary>
@@ -68,17 +76,14 @@ internal sealed unsafe class RecurrentWeights
     /// <summary>Number of panels covering H.</summary>
     internal int Panels { get; }
 
+    /// <summary>Panels without padding units: H / <see cref="UnitsPerPanel"/>.</summary>
+    internal int FullPanels { get; }
+
     /// <summary>Floats per panel: K inputs × PanelVectors vectors.</summary>
     internal int PanelLength => Inputs * PanelVectors * Width;
 
     /// <summary>The first float of panel <paramref name="panel"/> (the buffer is pinned).</summary>
-    internal float* Panel(int panel)
-    {
-        fixed (float* start = _panels.Span)
-        {
-            return start + ((nint)panel * PanelLength);
-        }
-    }
+    internal float* Panel(int panel) => _base + ((nint)panel * PanelLength);
 
     /// <summary>
     /// Repacks <paramref name="weightHh"/> ([G·H, K], row-major) into panels, unless <paramref name="version"/> is the
