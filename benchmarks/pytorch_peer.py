@@ -132,7 +132,10 @@ def main():
     p.add_argument("--min-reps", type=int, default=5)
     p.add_argument("--max-reps", type=int, default=1000)
     p.add_argument("--export-onnx", default=None, metavar="DIR", help="also write torch.onnx.export's model of each inference shape to DIR/<key>.onnx")
+    p.add_argument("--export-only", action="store_true", help="with --export-onnx: export the models, time nothing")
     args = p.parse_args()
+    if args.export_only and not args.export_onnx:
+        p.error("--export-only needs --export-onnx DIR")
 
     import torch
     import torch.nn.functional as F
@@ -194,6 +197,8 @@ def main():
         if args.export_onnx and work != "train":
             os.makedirs(args.export_onnx, exist_ok=True)
             export_onnx(torch, rnn, cell, inputs, hidden, batch, steps, work, os.path.join(args.export_onnx, key + ".onnx"))
+        if args.export_only:
+            continue
 
         shape = (cell, inputs, hidden, batch, steps, directions, work)
         print("PyTorch %-28s %-9s ... " % (title(*shape), {"train": "TrainStep", "step": "Step"}.get(work, "Forward")),
@@ -214,6 +219,8 @@ def main():
     except Exception as e:  # profiling is informative only
         meta.append(("ops seen in an LSTM forward+backward", "profiler failed: %s" % e))
 
+    if args.export_only:
+        return
     text = "".join("# %s: %s\n" % m for m in meta) + "".join(r + "\n" for r in rows)
     if args.out:
         with open(args.out, "w") as f:

@@ -20,8 +20,15 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
 
     public static bool UnitLocal => true;
 
-    public static void Forward(ref CellRow row, in CellParameters parameters, int from, int to) =>
-        UnitLoop.Run<ForwardUnits>(ref row, parameters, from, to);
+    /// <remarks>
+    /// Two passes over the units, the gates and c' then h: one pass holding all five exps runs out of the JIT's
+    /// inlining budget and leaves two of them as calls (every vector register spilled around each). Same arithmetic.
+    /// </remarks>
+    public static void Forward(ref CellRow row, in CellParameters parameters, int from, int to)
+    {
+        UnitLoop.Run<GateUnits>(ref row, parameters, from, to);
+        UnitLoop.Run<OutputUnits>(ref row, parameters, from, to);
+    }
 
     public static void Backward(ref CellRow row, in CellParameters parameters) =>
         UnitLoop.Run<BackwardUnits>(ref row, parameters, 0, row.Hidden);
@@ -34,18 +41,27 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
         }
     }
 
-    private readonly unsafe struct ForwardUnits : IUnitKernel
+    /// <summary>i, f, g, o activations (in place) and c'.</summary>
+    private readonly unsafe struct GateUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
             where TOps : struct, IVecOps<TV>
             where TV : struct
         {
-            nint h = row.Hidden;
-            float* gates = row.Gates + j;
-            TV c = LstmMath.Forward<TOps, TV, TPeephole>(gates, h, TOps.Load(row.CellPrev + j), parameters, j);
-            TOps.Store(row.CellNext + j, c);
-            TOps.Store(row.Output + j, TOps.Multiply(TOps.Load(gates + (3 * h)), VecMath.Tanh<TOps, TV>(c)));
+            TOps.Store(row.CellNext + j, LstmMath.Forward<TOps, TV, TPeephole>(row.Gates + j, row.Hidden, TOps.Load(row.CellPrev + j), parameters, j));
+        }
+    }
+
+    /// <summary>h = o⊙tanh(c').</summary>
+    private readonly unsafe struct OutputUnits : IUnitKernel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
+            where TOps : struct, IVecOps<TV>
+            where TV : struct
+        {
+            TOps.Store(row.Output + j, TOps.Multiply(TOps.Load(row.Gates + (3 * row.Hidden) + j), VecMath.Tanh<TOps, TV>(TOps.Load(row.CellNext + j))));
         }
     }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
@@ -131,7 +131,6 @@ internal static unsafe class GemmBlocked
     /// does not depend on how many rows the product has. One row takes four panels at a time and two rows two,
     /// so that eight independent chains hide the FMA latency.
     /// </summary>
-    [SkipLocalsInit]
     private static void FewRows<TOps, TV>(int rows, int nc, int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -162,13 +161,24 @@ internal static unsafe class GemmBlocked
 
         if (jr < nc)
         {
-            // The last, zero-padded panel: through a tile, then only the columns there are.
-            float* tile = stackalloc float[MR * 32];
-            RowsOnePanel<TOps, TV>(rows, kc, a, lda, pb + ((nint)jr * kc), tile, nr, false);
-            StoreTile(tile, nr, c + jr, ldc, rows, nc - jr, accumulate);
+            FewRowsEdge<TOps, TV>(rows, nc - jr, kc, a, lda, pb + ((nint)jr * kc), c + jr, ldc, accumulate);
         }
     }
 
+    /// <summary>The last, zero-padded panel of <see cref="FewRows{TOps, TV}"/>: through a tile, then only the columns there are.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FewRowsEdge<TOps, TV>(int rows, int cols, int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        int nr = 2 * TOps.Count;
+        float* tile = stackalloc float[MR * 32];
+        RowsOnePanel<TOps, TV>(rows, kc, a, lda, pb, tile, nr, false);
+        StoreTile(tile, nr, c, ldc, rows, cols, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void OneRowFourPanels<TOps, TV>(int kc, float* a, float* pb, nint panel, float* c, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -196,6 +206,7 @@ internal static unsafe class GemmBlocked
         StoreRow<TOps, TV>(c + (6 * w), w, c30, c31, accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void TwoRowsTwoPanels<TOps, TV>(int kc, float* a, nint lda, float* pb, nint panel, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -249,6 +260,7 @@ internal static unsafe class GemmBlocked
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RowsOnePanel<TOps, TV, TRows>(int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -323,27 +335,47 @@ internal static unsafe class GemmBlocked
 
     private readonly struct Rows1 : IRowCount
     {
-        public static int Count => 1;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 1;
+        }
     }
 
     private readonly struct Rows2 : IRowCount
     {
-        public static int Count => 2;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 2;
+        }
     }
 
     private readonly struct Rows3 : IRowCount
     {
-        public static int Count => 3;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 3;
+        }
     }
 
     private readonly struct Rows4 : IRowCount
     {
-        public static int Count => 4;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 4;
+        }
     }
 
     private readonly struct Rows5 : IRowCount
     {
-        public static int Count => 5;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 5;
+        }
     }
 
     /// <summary>Packs all of B (k × n, element (p,j) at b[p·ldb+j], or b[j·ldb+p] when transposed) block by depth block into <paramref name="dst"/>.</summary>
@@ -370,13 +402,11 @@ internal static unsafe class GemmBlocked
         }
     }
 
-    [SkipLocalsInit]
     private static void Macro<TOps, TV>(int mc, int nc, int kc, float* pa, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
         int nr = 2 * TOps.Count;
-        float* tile = stackalloc float[MR * 32];
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nrr = Math.Min(nr, nc - jr);
@@ -392,14 +422,27 @@ internal static unsafe class GemmBlocked
                 }
                 else
                 {
-                    MicroKernel<TOps, TV>(kc, ap, bp, tile, nr, false);
-                    StoreTile(tile, nr, cp, ldc, mrr, nrr, accumulate);
+                    EdgeTile<TOps, TV>(kc, ap, bp, cp, ldc, mrr, nrr, accumulate);
                 }
             }
         }
     }
 
+    /// <summary>An edge tile (fewer than MR rows or NR columns): the full micro-kernel into a tile, then the part there is.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EdgeTile<TOps, TV>(int kc, float* ap, float* bp, float* c, nint ldc, int rows, int cols, bool accumulate)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        int nr = 2 * TOps.Count;
+        float* tile = stackalloc float[MR * 32];
+        MicroKernel<TOps, TV>(kc, ap, bp, tile, nr, false);
+        StoreTile(tile, nr, c, ldc, rows, cols, accumulate);
+    }
+
     /// <summary>6 × (2 vectors) register tile over a packed A panel (6 floats per step) and a packed B panel (2 vectors per step).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void MicroKernel<TOps, TV>(int kc, float* pa, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct

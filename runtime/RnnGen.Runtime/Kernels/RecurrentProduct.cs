@@ -26,16 +26,17 @@ internal static unsafe class RecurrentProduct
         {
             if (vectors == 4)
             {
-                Rows<TOps, TV, Four, One, ToTile>(k, h + (r * ldh), 0, panel, 0, tile + (r * stride), 0, TOps.Count, 0);
+                Rows<TOps, TV, Four, One, ToTile>(k, h + (r * ldh), 0, panel, tile + (r * stride), 0, TOps.Count);
             }
             else
             {
-                Rows<TOps, TV, Three, One, ToTile>(k, h + (r * ldh), 0, panel, 0, tile + (r * stride), 0, TOps.Count, 0);
+                Rows<TOps, TV, Three, One, ToTile>(k, h + (r * ldh), 0, panel, tile + (r * stride), 0, TOps.Count);
             }
         }
     }
 
     /// <summary>Rows one pass can take at this vector width (register budget: 32 vectors on AVX-512, 16 otherwise).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int MaxRows<TOps, TV>()
         where TOps : struct, IVecOps<TV>
         where TV : struct => TOps.Count == 16 ? 4 : 2;
@@ -51,12 +52,49 @@ internal static unsafe class RecurrentProduct
     {
         if (vectors == 4)
         {
-            Rows<TOps, TV, Four, One, AddPairToGates>(k, h, 0, panel, panelLength, target, 0, vectorStride, panelUnits);
+            OneRowTwoPanels<TOps, TV, Four>(k, h, panel, panelLength, target, vectorStride, panelUnits);
         }
         else
         {
-            Rows<TOps, TV, Three, One, AddPairToGates>(k, h, 0, panel, panelLength, target, 0, vectorStride, panelUnits);
+            OneRowTwoPanels<TOps, TV, Three>(k, h, panel, panelLength, target, vectorStride, panelUnits);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void OneRowTwoPanels<TOps, TV, TV4>(int k, float* h, float* panel, nint panelLength, float* target, nint vectorStride, nint panelUnits)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+        where TV4 : struct, IPanelVectors
+    {
+        int w = TOps.Count;
+        nint stride = TV4.Count * w;
+        float* second = panel + panelLength;
+        TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
+        for (nint p = 0; p < k; p++)
+        {
+            float* w0 = panel + (p * stride);
+            float* w1 = second + (p * stride);
+            TV x = TOps.Broadcast(h[p]);
+            a0 = TOps.Fma(x, TOps.Load(w0), a0);
+            a1 = TOps.Fma(x, TOps.Load(w0 + w), a1);
+            a2 = TOps.Fma(x, TOps.Load(w0 + (2 * w)), a2);
+            if (TV4.Count == 4)
+            {
+                a3 = TOps.Fma(x, TOps.Load(w0 + (3 * w)), a3);
+            }
+
+            b0 = TOps.Fma(x, TOps.Load(w1), b0);
+            b1 = TOps.Fma(x, TOps.Load(w1 + w), b1);
+            b2 = TOps.Fma(x, TOps.Load(w1 + (2 * w)), b2);
+            if (TV4.Count == 4)
+            {
+                b3 = TOps.Fma(x, TOps.Load(w1 + (3 * w)), b3);
+            }
+        }
+
+        Finish<TOps, TV, TV4, AddToGates>(target, vectorStride, a0, a1, a2, a3);
+        Finish<TOps, TV, TV4, AddToGates>(target + panelUnits, vectorStride, b0, b1, b2, b3);
     }
 
     /// <summary>
@@ -86,23 +124,23 @@ internal static unsafe class RecurrentProduct
         switch (rows)
         {
             case 1:
-                Rows<TOps, TV, TV4, One, AddToGates>(k, h, ldh, panel, 0, target, ld, vectorStride, 0);
+                Rows<TOps, TV, TV4, One, AddToGates>(k, h, ldh, panel, target, ld, vectorStride);
                 break;
             case 2:
-                Rows<TOps, TV, TV4, Two, AddToGates>(k, h, ldh, panel, 0, target, ld, vectorStride, 0);
+                Rows<TOps, TV, TV4, Two, AddToGates>(k, h, ldh, panel, target, ld, vectorStride);
                 break;
             default:
-                Rows<TOps, TV, TV4, FourRows, AddToGates>(k, h, ldh, panel, 0, target, ld, vectorStride, 0);
+                Rows<TOps, TV, TV4, FourRows, AddToGates>(k, h, ldh, panel, target, ld, vectorStride);
                 break;
         }
     }
 
     /// <summary>
-    /// The kernel: R rows (1, 2, 4) × one panel, or one row × two panels, V vectors each; then the sums stored to a
-    /// tile or added to the targets. Sums of row r, panel q, vector v go to
-    /// target + r·ld + q·panelUnits + v·vectorStride.
+    /// The kernel: R rows (1, 2, 4) × one panel of V vectors; then the sums stored to a tile or added to the targets.
+    /// Sums of row r, vector v go to target + r·ld + v·vectorStride.
     /// </summary>
-    private static void Rows<TOps, TV, TV4, TRows, TMode>(int k, float* h, nint ldh, float* panel, nint panelLength, float* target, nint ld, nint vectorStride, nint panelUnits)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Rows<TOps, TV, TV4, TRows, TMode>(int k, float* h, nint ldh, float* panel, float* target, nint ld, nint vectorStride)
         where TOps : struct, IVecOps<TV>
         where TV : struct
         where TV4 : struct, IPanelVectors
@@ -111,10 +149,8 @@ internal static unsafe class RecurrentProduct
     {
         int w = TOps.Count;
         int rows = TRows.Count;
-        bool pair = TMode.Pair;
         nint stride = TV4.Count * w;
         float* h1 = h + ldh, h2 = h + (2 * ldh), h3 = h + (3 * ldh);
-        float* second = panel + panelLength;
         TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
         TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
         TV c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
@@ -123,25 +159,6 @@ internal static unsafe class RecurrentProduct
         {
             float* w0 = panel + (p * stride);
             TV x0 = TOps.Broadcast(h[p]);
-            if (pair)
-            {
-                // One row, two panels: b* accumulate the second panel.
-                float* w1 = second + (p * stride);
-                a0 = TOps.Fma(x0, TOps.Load(w0), a0);
-                b0 = TOps.Fma(x0, TOps.Load(w1), b0);
-                a1 = TOps.Fma(x0, TOps.Load(w0 + w), a1);
-                b1 = TOps.Fma(x0, TOps.Load(w1 + w), b1);
-                a2 = TOps.Fma(x0, TOps.Load(w0 + (2 * w)), a2);
-                b2 = TOps.Fma(x0, TOps.Load(w1 + (2 * w)), b2);
-                if (TV4.Count == 4)
-                {
-                    a3 = TOps.Fma(x0, TOps.Load(w0 + (3 * w)), a3);
-                    b3 = TOps.Fma(x0, TOps.Load(w1 + (3 * w)), b3);
-                }
-
-                continue;
-            }
-
             TV x1 = rows > 1 ? TOps.Broadcast(h1[p]) : x0;
             TV x2 = rows > 2 ? TOps.Broadcast(h2[p]) : x0;
             TV x3 = rows > 2 ? TOps.Broadcast(h3[p]) : x0;
@@ -202,12 +219,6 @@ internal static unsafe class RecurrentProduct
         }
 
         Finish<TOps, TV, TV4, TMode>(target, vectorStride, a0, a1, a2, a3);
-        if (pair)
-        {
-            Finish<TOps, TV, TV4, TMode>(target + panelUnits, vectorStride, b0, b1, b2, b3);
-            return;
-        }
-
         if (rows > 1)
         {
             Finish<TOps, TV, TV4, TMode>(target + ld, vectorStride, b0, b1, b2, b3);
@@ -258,55 +269,70 @@ internal static unsafe class RecurrentProduct
 
     private readonly struct One : IPanelVectors
     {
-        public static int Count => 1;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 1;
+        }
     }
 
     private readonly struct Two : IPanelVectors
     {
-        public static int Count => 2;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 2;
+        }
     }
 
     private readonly struct Three : IPanelVectors
     {
-        public static int Count => 3;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 3;
+        }
     }
 
     private readonly struct Four : IPanelVectors
     {
-        public static int Count => 4;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 4;
+        }
     }
 
     private readonly struct FourRows : IPanelVectors
     {
-        public static int Count => 4;
+        public static int Count
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 4;
+        }
     }
 
-    /// <summary>Where a pass's sums go: stored to a tile, or added to the gates; one row over two panels, or rows over one.</summary>
+    /// <summary>Where a pass's sums go: stored to a tile, or added to the gates.</summary>
     private interface IStoreMode
     {
         static abstract bool Add { get; }
-
-        static abstract bool Pair { get; }
     }
 
     private readonly struct ToTile : IStoreMode
     {
-        public static bool Add => false;
-
-        public static bool Pair => false;
+        public static bool Add
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => false;
+        }
     }
 
     private readonly struct AddToGates : IStoreMode
     {
-        public static bool Add => true;
-
-        public static bool Pair => false;
-    }
-
-    private readonly struct AddPairToGates : IStoreMode
-    {
-        public static bool Add => true;
-
-        public static bool Pair => true;
+        public static bool Add
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => true;
+        }
     }
 }

@@ -82,11 +82,23 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
 
     public int GateCount => TCell.GateCount;
 
-    private int Hidden => _shape.Hidden;
+    private int Hidden
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _shape.Hidden;
+    }
 
-    private int State => _shape.State;
+    private int State
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _shape.State;
+    }
 
-    private int GateWidth => TCell.GateCount * _shape.Hidden;
+    private int GateWidth
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TCell.GateCount * _shape.Hidden;
+    }
 
     public void Forward(int rows, int steps, ReadOnlySpan<int> lengths, in RecurrentSpans s)
     {
@@ -104,6 +116,9 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         {
             _rows = rows;
             _lengths = pl;
+
+            // A fused step's split depends only on the shape and the rows: decided once per call.
+            int parts = _fused ? GemmParallel.Parts(rows, gh, k, _panels!.Panels) : 1;
             for (int i = 0; i < steps; i++)
             {
                 int t = _shape.Reverse ? steps - 1 - i : i;
@@ -126,17 +141,20 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
                 {
                     for (int b = 0; b < rows; b++)
                     {
-                        _cellRows[b] = Row(b);
+                        SetRow(ref _cellRows[b], b);
                     }
 
-                    int parts = GemmParallel.Parts(rows, gh, k, _panels!.Panels);
-                    if (parts <= 1)
+                    if (parts > 1)
                     {
-                        Execute(0, 1);
+                        WorkerPool.Run(this, parts);
+                    }
+                    else if (_groupPanels >= _panels!.Panels)
+                    {
+                        RunGroup(0, _panels.Panels, (t & 1) == 1); // a small layer: the whole step in one group
                     }
                     else
                     {
-                        WorkerPool.Run(this, parts);
+                        Execute(0, 1);
                     }
                 }
                 else
@@ -280,46 +298,53 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     /// </summary>
     public void Execute(int part, int parts)
     {
-        RecurrentWeights weights = _panels!;
-        int panels = weights.Panels;
-        int first = (int)((long)part * panels / parts), end = (int)((long)(part + 1) * panels / parts);
-        int group = _groupPanels, groups = (end - first + group - 1) / group;
+        int panels = _panels!.Panels;
+        int first = parts == 1 ? 0 : (int)((long)part * panels / parts), end = parts == 1 ? panels : (int)((long)(part + 1) * panels / parts);
+        int group = _groupPanels, groups = group >= end - first ? 1 : (end - first + group - 1) / group;
 
         // Odd steps walk the panels backwards, so the panels used last (still in cache) come first.
         bool backwards = (_time & 1) == 1;
         for (int i = 0; i < groups; i++)
         {
             int g = backwards ? groups - 1 - i : i;
-            int from = first + (g * group), to = Math.Min(end, from + group);
-            if (Vector512.IsHardwareAccelerated)
+            int from = first + (g * group);
+            RunGroup(from, Math.Min(end, from + group), backwards);
+        }
+    }
+
+    /// <summary>The products of panels [from, to) for every row, then the cell over their units.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RunGroup(int from, int to, bool backwards)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Products<Vec512Ops, Vector512<float>>(from, to, backwards);
+        }
+        else if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            Products<Vec256Ops, Vector256<float>>(from, to, backwards);
+        }
+        else
+        {
+            Products<Vec128Ops, Vector128<float>>(from, to, backwards);
+        }
+
+        int unitFrom = from * _panels!.UnitsPerPanel, unitTo = Math.Min(Hidden, to * _panels.UnitsPerPanel);
+        for (int b = 0; b < _rows; b++)
+        {
+            if (Valid(b))
             {
-                Products<Vec512Ops, Vector512<float>>(from, to, backwards);
-            }
-            else if (Avx2.IsSupported && Fma.IsSupported)
-            {
-                Products<Vec256Ops, Vector256<float>>(from, to, backwards);
+                TCell.Forward(ref _cellRows[b], _parameters, unitFrom, unitTo);
             }
             else
             {
-                Products<Vec128Ops, Vector128<float>>(from, to, backwards);
-            }
-
-            int unitFrom = from * weights.UnitsPerPanel, unitTo = Math.Min(Hidden, to * weights.UnitsPerPanel);
-            for (int b = 0; b < _rows; b++)
-            {
-                if (Valid(b))
-                {
-                    TCell.Forward(ref _cellRows[b], _parameters, unitFrom, unitTo);
-                }
-                else
-                {
-                    Pad(b, unitFrom, unitTo);
-                }
+                Pad(b, unitFrom, unitTo);
             }
         }
     }
 
     /// <summary>Adds h(t−1)·W_hhᵀ for panels [from, to) of every row into the gates (or the hidden gates).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Products<TOps, TV>(int from, int to, bool backwards)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -407,18 +432,24 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     /// <summary>Row b's pointers at the current step.</summary>
     private CellRow Row(int b)
     {
+        CellRow row = default;
+        SetRow(ref row, b);
+        return row;
+    }
+
+    /// <summary>Sets <paramref name="row"/> to row b's pointers at the current step (in place: no struct copies).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetRow(ref CellRow row, int b)
+    {
         int h = Hidden, gh = GateWidth;
-        return new CellRow
-        {
-            Hidden = h,
-            Gates = _gates + ((nint)b * gh),
-            HiddenGates = _hiddenGates == null ? null : _hiddenGates + ((nint)b * gh),
-            StatePrev = _statePrev + ((nint)b * State),
-            CellPrev = _cellPrev == null ? null : _cellPrev + ((nint)b * h),
-            CellNext = _cellNext == null ? null : _cellNext + ((nint)b * h),
-            Output = _cellOutput + ((nint)b * h),
-            Statistics = _statistics == null ? null : _statistics + ((nint)b * 4),
-        };
+        row.Hidden = h;
+        row.Gates = _gates + ((nint)b * gh);
+        row.HiddenGates = _hiddenGates == null ? null : _hiddenGates + ((nint)b * gh);
+        row.StatePrev = _statePrev + ((nint)b * State);
+        row.CellPrev = _cellPrev == null ? null : _cellPrev + ((nint)b * h);
+        row.CellNext = _cellNext == null ? null : _cellNext + ((nint)b * h);
+        row.Output = _cellOutput + ((nint)b * h);
+        row.Statistics = _statistics == null ? null : _statistics + ((nint)b * 4);
     }
 
     /// <summary>A padded row keeps its state over units [from, to); m (before a projection) is 0 there.</summary>
@@ -479,15 +510,42 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         int k = State;
         for (int b = 0; b < _rows; b++)
         {
-            var row = new Span<float>(output + ((nint)b * stride), k);
+            float* row = output + ((nint)b * stride);
             if (Valid(b))
             {
-                new ReadOnlySpan<float>(_stateNext + ((nint)b * k), k).CopyTo(row);
+                Copy(_stateNext + ((nint)b * k), row, k);
             }
             else
             {
-                row.Clear();
+                new Span<float>(row, k).Clear();
             }
+        }
+    }
+
+    /// <summary>dst[0..n) = src[0..n) in vectors: a few hundred floats per step, where a library copy's call and checks would dominate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512.Store(Vector512.Load(src + i), dst + i);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                Vector256.Store(Vector256.Load(src + i), dst + i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            dst[i] = src[i];
         }
     }
 

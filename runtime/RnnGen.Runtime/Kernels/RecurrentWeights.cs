@@ -1,6 +1,7 @@
 using System;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
@@ -42,6 +43,7 @@ internal sealed unsafe class RecurrentWeights
         PanelVectors = gateCount * UnitVectors;
         Panels = (hidden + UnitsPerPanel - 1) / UnitsPerPanel;
         FullPanels = hidden / UnitsPerPanel;
+        PanelLength = inputs * PanelVectors * Width;
         _panels = new AlignedBuffer(checked(Panels * PanelLength));
         fixed (float* start = _panels.Span)
         {
@@ -80,9 +82,10 @@ internal sealed unsafe class RecurrentWeights
     internal int FullPanels { get; }
 
     /// <summary>Floats per panel: K inputs × PanelVectors vectors.</summary>
-    internal int PanelLength => Inputs * PanelVectors * Width;
+    internal int PanelLength { get; }
 
     /// <summary>The first float of panel <paramref name="panel"/> (the buffer is pinned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal float* Panel(int panel) => _base + ((nint)panel * PanelLength);
 
     /// <summary>
