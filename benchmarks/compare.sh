@@ -7,10 +7,11 @@
 # Builds benchmarks/RnnGen.Compare in Release (--no-build: use the last build; --bin DIR: use the executable a
 # `benchmarks/publish.sh` folder holds, which needs no .NET at all; a copy of this script inside such a folder uses
 # it by itself), runs benchmarks/pytorch_peer.py when python3 can import torch, then RnnGen.Compare, which times
-# RnnGen and ONNX Runtime (C#, IntraOpNumThreads = N) alternately in one process. Every process is pinned to
-# cores 0..N-1 with taskset. Prints a markdown table: median ms per call, ORT/RnnGen and PyTorch/RnnGen ratios,
-# RnnGen GFLOP/s and % of the FMA peak measured in the same run, the CPU model, the streaming step against the
-# time to read its weights once, and a cache-bandwidth table.
+# RnnGen and ONNX Runtime (C#, IntraOpNumThreads = N) alternately in one process. Every process is pinned with
+# taskset to the same N CPUs, one per physical core (no two SMT siblings), lowest numbers first. Prints a markdown
+# table: median ms per call, ORT/RnnGen and PyTorch/RnnGen ratios, RnnGen GFLOP/s and % of the FMA peak measured
+# in the same run, the CPU model, the streaming step against the time to read its weights once, and a
+# cache-bandwidth table.
 # The ONNX models are the graphs torch.onnx.export writes, built in memory with RnnGen's weights (the details table
 # shows that the two engines' outputs agree); --torch-onnx times torch.onnx.export's own files instead (needs torch).
 # PyTorch: torch.set_num_threads(N) plus OMP/OPENBLAS/MKL_NUM_THREADS=N. RnnGen: RNNGEN_THREADS=N.
@@ -44,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     --no-pytorch) pytorch=0; shift ;;
     --no-onnx) onnx_args=(--no-onnx); shift ;;
     --torch-onnx) torch_onnx=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,8 +57,21 @@ cpus_available="$(nproc --all)"
 if (( threads > cpus_available )); then
   echo "compare.sh: --threads $threads but this machine has $cpus_available CPUs" >&2; exit 2
 fi
-cpu_list="0"
-for ((c = 1; c < threads; c++)); do cpu_list+=",$c"; done
+# N logical CPUs on N different physical cores (SMT siblings would share one core's FMA units and L2), lowest first.
+cpu_list=""
+declare -A seen_core=()
+for cpu_dir in $(ls -d /sys/devices/system/cpu/cpu[0-9]* 2>/dev/null | sort -V); do
+  cpu="${cpu_dir##*cpu}"
+  core="$(cat "$cpu_dir/topology/physical_package_id" 2>/dev/null || echo 0):$(cat "$cpu_dir/topology/core_id" 2>/dev/null || echo "$cpu")"
+  [[ -n "${seen_core[$core]:-}" ]] && continue
+  seen_core[$core]=1
+  cpu_list+="${cpu_list:+,}$cpu"
+  (( $(tr ',' '\n' <<< "$cpu_list" | wc -l) >= threads )) && break
+done
+if [[ -z "$cpu_list" ]] || (( $(tr ',' '\n' <<< "$cpu_list" | wc -l) < threads )); then
+  cpu_list="0"
+  for ((c = 1; c < threads; c++)); do cpu_list+=",$c"; done
+fi
 
 pin=()
 if command -v taskset >/dev/null 2>&1; then
