@@ -93,34 +93,34 @@ internal static unsafe class GemmBlocked
     /// same order as <see cref="Run{TOps, TV}"/>, so the two agree bit for bit.
     /// </summary>
     /// <remarks>
-    /// Whole groups of <see cref="MR"/> rows go through the packed micro-kernel; the last m mod MR rows (all of them
-    /// when m &lt; MR: a step of a small batch) through <see cref="FewRows{TOps, TV}"/>, which reads A in place and
-    /// computes only the rows there are, in the same order per element.
+    /// Fewer than <see cref="MR"/> rows (a step of a small batch) go through <see cref="FewRows{TOps, TV}"/>, which reads A
+    /// in place and computes only the rows there are, in the same order per element; more are packed, and their last
+    /// m mod MR rows run with each panel of B while it is in L1 (<see cref="Macro{TOps, TV}"/>), so B streams once.
     /// </remarks>
     public static void RunPacked<TOps, TV>(int m, int k, float* a, nint lda, PackedMatrix b, int from, int to, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
         int kcMax = DepthBlock(k);
-        int full = m / MR * MR;
-        int mcMax = Math.Min(MC, RoundUp(Math.Max(full, MR), MR));
-        float* pa = full > 0 ? GemmScratch.PackA((kcMax * mcMax) + PackASlack) : null;
+        int mcMax = Math.Min(MC, RoundUp(m, MR));
+        float* pa = m >= MR ? GemmScratch.PackA((kcMax * mcMax) + PackASlack) : null;
         int panelColumns = b.PaddedColumns;
         for (int pc = 0; pc < k; pc += kcMax)
         {
             int kc = Math.Min(kcMax, k - pc);
             float* pb = b.Data + ((nint)pc * panelColumns) + ((nint)from * kc);
             bool acc = accumulate || pc > 0;
-            for (int ic = 0; ic < full; ic += MC)
+            if (m < MR)
             {
-                int mc = Math.Min(MC, full - ic);
-                PackA(a + (ic * lda) + pc, lda, mc, kc, pa);
-                Macro<TOps, TV>(mc, to - from, kc, pa, pb, c + (ic * ldc) + from, ldc, acc);
+                FewRows<TOps, TV>(m, to - from, kc, a + pc, lda, pb, c + from, ldc, acc);
+                continue;
             }
 
-            if (full < m)
+            for (int ic = 0; ic < m; ic += MC)
             {
-                FewRows<TOps, TV>(m - full, to - from, kc, a + (full * lda) + pc, lda, pb, c + (full * ldc) + from, ldc, acc);
+                int mc = Math.Min(MC, m - ic);
+                PackA(a + (ic * lda) + pc, lda, mc, kc, pa);
+                Macro<TOps, TV>(mc, to - from, kc, pa, pb, c + (ic * ldc) + from, ldc, acc);
             }
         }
     }
@@ -156,7 +156,7 @@ internal static unsafe class GemmBlocked
 
         for (; jr < fullColumns; jr += nr)
         {
-            RowsOnePanel<TOps, TV>(rows, kc, a, lda, pb + ((nint)jr * kc), c + jr, ldc, accumulate);
+            RowsOnePanel<TOps, TV>(rows, kc, a, lda, 1, pb + ((nint)jr * kc), c + jr, ldc, accumulate);
         }
 
         if (jr < nc)
@@ -174,7 +174,7 @@ internal static unsafe class GemmBlocked
     {
         int nr = 2 * TOps.Count;
         float* tile = stackalloc float[MR * 32];
-        RowsOnePanel<TOps, TV>(rows, kc, a, lda, pb, tile, nr, false);
+        RowsOnePanel<TOps, TV>(rows, kc, a, lda, 1, pb, tile, nr, false);
         StoreTile(tile, nr, c, ldc, rows, cols, accumulate);
     }
 
@@ -235,71 +235,75 @@ internal static unsafe class GemmBlocked
         StoreRow<TOps, TV>(c + ldc + (2 * w), w, c12, c13, accumulate);
     }
 
-    /// <summary>1 to 5 rows × one panel (two vectors); rows past <paramref name="rows"/> are neither read nor written.</summary>
-    private static void RowsOnePanel<TOps, TV>(int rows, int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
+    /// <summary>
+    /// 1 to 5 rows × one panel (two vectors), A(r, p) at a[r·<paramref name="rowStride"/> + p·<paramref name="depthStride"/>]
+    /// (in place: lda and 1; a packed panel: 1 and MR); rows past <paramref name="rows"/> are neither read nor written.
+    /// </summary>
+    private static void RowsOnePanel<TOps, TV>(int rows, int kc, float* a, nint rowStride, nint depthStride, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
         switch (rows)
         {
             case 1:
-                RowsOnePanel<TOps, TV, Rows1>(kc, a, lda, pb, c, ldc, accumulate);
+                RowsOnePanel<TOps, TV, Rows1>(kc, a, rowStride, depthStride, pb, c, ldc, accumulate);
                 break;
             case 2:
-                RowsOnePanel<TOps, TV, Rows2>(kc, a, lda, pb, c, ldc, accumulate);
+                RowsOnePanel<TOps, TV, Rows2>(kc, a, rowStride, depthStride, pb, c, ldc, accumulate);
                 break;
             case 3:
-                RowsOnePanel<TOps, TV, Rows3>(kc, a, lda, pb, c, ldc, accumulate);
+                RowsOnePanel<TOps, TV, Rows3>(kc, a, rowStride, depthStride, pb, c, ldc, accumulate);
                 break;
             case 4:
-                RowsOnePanel<TOps, TV, Rows4>(kc, a, lda, pb, c, ldc, accumulate);
+                RowsOnePanel<TOps, TV, Rows4>(kc, a, rowStride, depthStride, pb, c, ldc, accumulate);
                 break;
             default:
-                RowsOnePanel<TOps, TV, Rows5>(kc, a, lda, pb, c, ldc, accumulate);
+                RowsOnePanel<TOps, TV, Rows5>(kc, a, rowStride, depthStride, pb, c, ldc, accumulate);
                 break;
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RowsOnePanel<TOps, TV, TRows>(int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
+    private static void RowsOnePanel<TOps, TV, TRows>(int kc, float* a, nint rowStride, nint depthStride, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
         where TRows : struct, IRowCount
     {
         int w = TOps.Count, r = TRows.Count;
-        float* a1 = a + lda, a2 = a + (2 * lda), a3 = a + (3 * lda), a4 = a + (4 * lda);
+        float* a1 = a + rowStride, a2 = a + (2 * rowStride), a3 = a + (3 * rowStride), a4 = a + (4 * rowStride);
         TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero;
         TV c30 = TOps.Zero, c31 = TOps.Zero, c40 = TOps.Zero, c41 = TOps.Zero;
         for (nint p = 0; p < kc; p++)
         {
             TV b0 = TOps.Load(pb + (p * 2 * w)), b1 = TOps.Load(pb + (p * 2 * w) + w);
-            TV x = TOps.Broadcast(a[p]);
+            nint o = p * depthStride;
+            TV x = TOps.Broadcast(a[o]);
             c00 = TOps.Fma(x, b0, c00);
             c01 = TOps.Fma(x, b1, c01);
             if (r > 1)
             {
-                x = TOps.Broadcast(a1[p]);
+                x = TOps.Broadcast(a1[o]);
                 c10 = TOps.Fma(x, b0, c10);
                 c11 = TOps.Fma(x, b1, c11);
             }
 
             if (r > 2)
             {
-                x = TOps.Broadcast(a2[p]);
+                x = TOps.Broadcast(a2[o]);
                 c20 = TOps.Fma(x, b0, c20);
                 c21 = TOps.Fma(x, b1, c21);
             }
 
             if (r > 3)
             {
-                x = TOps.Broadcast(a3[p]);
+                x = TOps.Broadcast(a3[o]);
                 c30 = TOps.Fma(x, b0, c30);
                 c31 = TOps.Fma(x, b1, c31);
             }
 
             if (r > 4)
             {
-                x = TOps.Broadcast(a4[p]);
+                x = TOps.Broadcast(a4[o]);
                 c40 = TOps.Fma(x, b0, c40);
                 c41 = TOps.Fma(x, b1, c41);
             }
@@ -420,6 +424,11 @@ internal static unsafe class GemmBlocked
                 {
                     MicroKernel<TOps, TV>(kc, ap, bp, cp, ldc, accumulate);
                 }
+                else if (nrr == nr)
+                {
+                    // The last rows: only those there are, straight from the packed panel (row r, depth p at ap[p·MR + r]).
+                    RowsOnePanel<TOps, TV>(mrr, kc, ap, 1, MR, bp, cp, ldc, accumulate);
+                }
                 else
                 {
                     EdgeTile<TOps, TV>(kc, ap, bp, cp, ldc, mrr, nrr, accumulate);
@@ -437,7 +446,15 @@ internal static unsafe class GemmBlocked
     {
         int nr = 2 * TOps.Count;
         float* tile = stackalloc float[MR * 32];
-        MicroKernel<TOps, TV>(kc, ap, bp, tile, nr, false);
+        if (rows == MR)
+        {
+            MicroKernel<TOps, TV>(kc, ap, bp, tile, nr, false);
+        }
+        else
+        {
+            RowsOnePanel<TOps, TV>(rows, kc, ap, 1, MR, bp, tile, nr, false);
+        }
+
         StoreTile(tile, nr, c, ldc, rows, cols, accumulate);
     }
 
