@@ -38,6 +38,9 @@ internal static class Program
     /// <summary>The timed calls of the two engines alternate in this many blocks, so that a slow phase of the machine hits both.</summary>
     private const int Blocks = 4;
 
+    /// <summary>Calls of a fresh model timed one by one before the warm-up (the cold start).</summary>
+    private const int FirstCalls = 10;
+
     private static int Main(string[] args)
     {
         Options options;
@@ -92,6 +95,16 @@ internal static class Program
     {
         IRnnModel<float> model = shape.CreateModel();
         Action rnnGen = shape.CreateRunner(model);
+
+        // The first calls of a fresh model, JIT compilation included: how soon it runs at full speed.
+        double[] firstCalls = new double[FirstCalls];
+        for (int i = 0; i < firstCalls.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            rnnGen();
+            firstCalls[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        }
+
         OnnxPeer? onnx = null;
         string? onnxError = null;
         double? difference = null;
@@ -133,7 +146,7 @@ internal static class Program
                 }
             }
 
-            var result = new Result(shape, rnnTiming.Summary(rnnWarm.Calls), onnxTiming?.Summary(onnxWarm!.Value.Calls), onnx?.Source, onnxError, difference);
+            var result = new Result(shape, rnnTiming.Summary(rnnWarm.Calls), onnxTiming?.Summary(onnxWarm!.Value.Calls), onnx?.Source, onnxError, difference, firstCalls);
             Console.Error.WriteLine(
                 $"RnnGen {Ms(result.RnnGen.MedianMs)} ms ({result.RnnGen.Cores.ToString("F2", CultureInfo.InvariantCulture)} cores)" +
                 (result.Onnx is null ? "" : $", ONNX Runtime {Ms(result.Onnx.MedianMs)} ms ({result.Onnx.Cores.ToString("F2", CultureInfo.InvariantCulture)} cores)"));
@@ -359,6 +372,19 @@ internal static class Program
             sb.AppendLine(inv, $"| {r.Shape.Title} | {work} | {(r.Shape.Flops / 1e9).ToString("F4", inv)} | {g.Reps} ({g.Warmups}) | {Ms(g.MinMs)} | {g.Cores.ToString("F2", inv)} | {g.JitMs.ToString("F1", inv)} | {onnxCells} {diff} | {peerCells}");
         }
 
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Cold start: RnnGen's first {FirstCalls} calls on a fresh model, one by one (JIT compilation included, {(RuntimeFeature.IsDynamicCodeCompiled ? "tiered JIT" : "Native AOT: nothing to compile")}; kernels shared with an earlier shape are already compiled), against the warmed-up median.");
+        sb.AppendLine();
+        sb.AppendLine("| Shape | Work | call 1 (ms) | call 2 (ms) | median of calls 3-10 (ms) | warmed-up median (ms) | calls 3-10 / warmed up |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (Result r in results)
+        {
+            double[] later = r.FirstCalls.Skip(2).Order().ToArray();
+            double laterMedian = later.Length == 0 ? double.NaN : later[later.Length / 2];
+            string work = r.Shape.Work switch { Work.Forward => "Forward", Work.Step => "Step", _ => "Train step" };
+            sb.AppendLine(inv, $"| {r.Shape.Title} | {work} | {Ms(r.FirstCalls[0])} | {Ms(r.FirstCalls[1])} | {Ms(laterMedian)} | {Ms(r.RnnGen.MedianMs)} | {(laterMedian / r.RnnGen.MedianMs).ToString("F2", inv)} |");
+        }
+
         foreach (Result r in results.Where(r => r.OnnxError is not null))
         {
             sb.AppendLine();
@@ -469,7 +495,7 @@ internal static class Program
 
     private sealed record Summary(double MedianMs, double MinMs, int Reps, int Warmups, double Cores, double JitMs);
 
-    private sealed record Result(BenchShape Shape, Summary RnnGen, Summary? Onnx, string? OnnxSource, string? OnnxError, double? Difference);
+    private sealed record Result(BenchShape Shape, Summary RnnGen, Summary? Onnx, string? OnnxSource, string? OnnxError, double? Difference, double[] FirstCalls);
 
     private sealed record PeerResult(string Key, double MedianMs, double MinMs, int Reps, int Warmups, double Cores);
 

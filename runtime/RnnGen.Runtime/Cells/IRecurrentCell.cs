@@ -79,7 +79,7 @@ internal static class UnitLoop
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static nint Run512<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
         where TKernel : struct, IUnitKernel
     {
@@ -91,7 +91,7 @@ internal static class UnitLoop
         return j;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static nint Run256<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
         where TKernel : struct, IUnitKernel
     {
@@ -103,7 +103,7 @@ internal static class UnitLoop
         return j;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static nint Run128<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
         where TKernel : struct, IUnitKernel
     {
@@ -115,7 +115,7 @@ internal static class UnitLoop
         return j;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RunScalar<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
         where TKernel : struct, IUnitKernel
     {

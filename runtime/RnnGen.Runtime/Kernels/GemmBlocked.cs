@@ -12,6 +12,11 @@ namespace RnnGen.Kernels;
 /// 12 independent accumulators) runs over the packed panels. Edge panels are zero-padded when packed;
 /// edge tiles go through a small stack tile.
 /// </summary>
+/// <remarks>
+/// The kernels are <see cref="MethodImplOptions.AggressiveOptimization"/>: compiled fully optimized at their first
+/// call, never as tier-0 code, where every vector operation would be a call (a model's first calls ran several
+/// times slower until tiering caught up).
+/// </remarks>
 internal static unsafe class GemmBlocked
 {
     /// <summary>Rows per micro-tile.</summary>
@@ -34,6 +39,7 @@ internal static unsafe class GemmBlocked
     /// <c>a[p*lda+i]</c> when <paramref name="aTransposed"/>. B element (p,j) is at <c>b[p*ldb+j]</c>,
     /// or at <c>b[j*ldb+p]</c> when <paramref name="bTransposed"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TOps, TV>(int m, int n, int k, float* a, nint lda, bool aTransposed, float* b, nint ldb, bool bTransposed, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -97,6 +103,7 @@ internal static unsafe class GemmBlocked
     /// in place and computes only the rows there are, in the same order per element; more are packed, and their last
     /// m mod MR rows run with each panel of B while it is in L1 (<see cref="Macro{TOps, TV}"/>), so B streams once.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunPacked<TOps, TV>(int m, int k, float* a, nint lda, PackedMatrix b, int from, int to, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -131,6 +138,7 @@ internal static unsafe class GemmBlocked
     /// does not depend on how many rows the product has. One row takes four panels at a time and two rows two,
     /// so that eight independent chains hide the FMA latency.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FewRows<TOps, TV>(int rows, int nc, int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -167,7 +175,7 @@ internal static unsafe class GemmBlocked
 
     /// <summary>The last, zero-padded panel of <see cref="FewRows{TOps, TV}"/>: through a tile, then only the columns there are.</summary>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void FewRowsEdge<TOps, TV>(int rows, int cols, int kc, float* a, nint lda, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -178,7 +186,7 @@ internal static unsafe class GemmBlocked
         StoreTile(tile, nr, c, ldc, rows, cols, accumulate);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void OneRowFourPanels<TOps, TV>(int kc, float* a, float* pb, nint panel, float* c, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -206,7 +214,7 @@ internal static unsafe class GemmBlocked
         StoreRow<TOps, TV>(c + (6 * w), w, c30, c31, accumulate);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void TwoRowsTwoPanels<TOps, TV>(int kc, float* a, nint lda, float* pb, nint panel, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -239,6 +247,7 @@ internal static unsafe class GemmBlocked
     /// 1 to 5 rows × one panel (two vectors), A(r, p) at a[r·<paramref name="rowStride"/> + p·<paramref name="depthStride"/>]
     /// (in place: lda and 1; a packed panel: 1 and MR); rows past <paramref name="rows"/> are neither read nor written.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsOnePanel<TOps, TV>(int rows, int kc, float* a, nint rowStride, nint depthStride, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -263,7 +272,7 @@ internal static unsafe class GemmBlocked
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RowsOnePanel<TOps, TV, TRows>(int kc, float* a, nint rowStride, nint depthStride, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -383,6 +392,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>Packs all of B (k × n, element (p,j) at b[p·ldb+j], or b[j·ldb+p] when transposed) block by depth block into <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackAll(float* b, nint ldb, bool transposed, int k, int n, int nr, float* dst)
     {
         int kcMax = DepthBlock(k);
@@ -406,6 +416,7 @@ internal static unsafe class GemmBlocked
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro<TOps, TV>(int mc, int nc, int kc, float* pa, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -439,7 +450,7 @@ internal static unsafe class GemmBlocked
 
     /// <summary>An edge tile (fewer than MR rows or NR columns): the full micro-kernel into a tile, then the part there is.</summary>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void EdgeTile<TOps, TV>(int kc, float* ap, float* bp, float* c, nint ldc, int rows, int cols, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -459,7 +470,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>6 × (2 vectors) register tile over a packed A panel (6 floats per step) and a packed B panel (2 vectors per step).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MicroKernel<TOps, TV>(int kc, float* pa, float* pb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -516,6 +527,7 @@ internal static unsafe class GemmBlocked
         TOps.Store(c + w, v1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreTile(float* tile, int ldt, float* c, nint ldc, int rows, int cols, bool accumulate)
     {
         for (int r = 0; r < rows; r++)
@@ -542,6 +554,7 @@ internal static unsafe class GemmBlocked
     /// whose 8-float rows are stored in depth order at MR apart: each one's 2 extra floats are overwritten by the next
     /// store, the next panel or the tail, or land in the <see cref="PackASlack"/> floats past the end.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(float* a, nint lda, int mc, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
@@ -580,6 +593,7 @@ internal static unsafe class GemmBlocked
     /// A panel row is 6 consecutive floats of the source: copied as 8-float vectors in depth order (the 2 extra floats
     /// are overwritten as in <see cref="PackA"/>) where 8 floats of the source row are there to read.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackATransposed(float* a, nint lda, int mc, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += MR)
@@ -616,6 +630,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>Packs B[0..kc, 0..nc] (row p at b + p·ldb) into NR-column panels: panel[p·NR + j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(float* b, nint ldb, int nc, int kc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -639,6 +654,7 @@ internal static unsafe class GemmBlocked
     /// A transpose: 8 (AVX) or 4 (SSE) rows of the stored matrix at a time are read as vectors and transposed in
     /// registers into 8 or 4 consecutive columns of the panel; leftover rows and the depth tail go element by element.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBTransposed(float* b, nint ldb, int nc, int kc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -682,6 +698,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>Rows 0..7 of src (kc floats each, ldb apart) become columns 0..7 of dst (kc rows, nr apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeRows8(float* src, nint ldb, int kc, float* dst, int nr)
     {
         int p = 0;
@@ -701,6 +718,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>Rows 0..3 of src become columns 0..3 of dst (the SSE form of <see cref="TransposeRows8"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeRows4(float* src, nint ldb, int kc, float* dst, int nr)
     {
         float* s0 = src, s1 = src + ldb, s2 = src + (2 * ldb), s3 = src + (3 * ldb);

@@ -60,7 +60,7 @@ internal static unsafe class RecurrentProduct
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void OneRowTwoPanels<TOps, TV, TV4>(int k, float* h, float* panel, nint panelLength, float* target, nint vectorStride, nint panelUnits)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -139,7 +139,7 @@ internal static unsafe class RecurrentProduct
     /// The kernel: R rows (1, 2, 4) × one panel of V vectors; then the sums stored to a tile or added to the targets.
     /// Sums of row r, vector v go to target + r·ld + v·vectorStride.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Rows<TOps, TV, TV4, TRows, TMode>(int k, float* h, nint ldh, float* panel, float* target, nint ld, nint vectorStride)
         where TOps : struct, IVecOps<TV>
         where TV : struct

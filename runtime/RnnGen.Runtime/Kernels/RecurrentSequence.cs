@@ -107,6 +107,7 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         WithParameters(s, CallBody.Forward, rows, steps, lengths);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunForward(int rows, int steps, ReadOnlySpan<int> lengths, in RecurrentSpans s)
     {
         int h = Hidden, k = State, gh = GateWidth, p = _shape.Projection;
@@ -199,6 +200,7 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         WithParameters(s, CallBody.Backward, rows, steps, lengths);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunBackward(int rows, int steps, ReadOnlySpan<int> lengths, in RecurrentSpans s)
     {
         int h = Hidden, k = State, gh = GateWidth, p = _shape.Projection;
@@ -296,6 +298,7 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     /// Runs panels [part·P/parts, (part+1)·P/parts) of the fused step set up by <see cref="Forward"/>: group by group,
     /// the products of the group's panels, then the cell over their units for every row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int parts)
     {
         int panels = _panels!.Panels;
@@ -399,6 +402,7 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
 
     /// <summary>The last panel when H is not a whole number of panels: through a tile, then only the units there are.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PartialPanel<TOps, TV>(int panel)
         where TOps : struct, IVecOps<TV>
         where TV : struct

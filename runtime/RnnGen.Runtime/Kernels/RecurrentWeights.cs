@@ -122,6 +122,7 @@ internal sealed unsafe class RecurrentWeights
     /// Column block v of one panel: panel[p·V·W + v·W + lane] = W_hh[gate·H + unit, p], unit = first unit + lane,
     /// zero past H. Full 8 × 8 blocks go through a register transpose.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackVector(float* source, float* panel, int panelIndex, int v)
     {
         int h = Hidden, k = Inputs, w = Width;
