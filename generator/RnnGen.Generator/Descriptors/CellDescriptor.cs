@@ -80,9 +80,9 @@ internal abstract class CellDescriptor
     /// <summary>PyTorch's default for every recurrent parameter: U(−1/√H, 1/√H).</summary>
     protected static Initialization Uniform(RecurrentSpec layer) => new(InitKind.Uniform, 1.0 / Math.Sqrt(layer.HiddenSize));
 
-    protected static ParameterTemplate Matrix(ParameterRole role, string stem, int rows, int columns, Initialization init) =>
-        new(role, stem, new[] { rows, columns }.ToEquatableArray(), init);
+    protected static ParameterTemplate Matrix(ParameterRole role, string stem, int rows, int columns, Initialization init, ParameterUse use) =>
+        new(role, stem, new[] { rows, columns }.ToEquatableArray(), init, use);
 
-    protected static ParameterTemplate Vector(ParameterRole role, string stem, int length, Initialization init) =>
-        new(role, stem, new[] { length }.ToEquatableArray(), init);
+    protected static ParameterTemplate Vector(ParameterRole role, string stem, int length, Initialization init, ParameterUse use) =>
+        new(role, stem, new[] { length }.ToEquatableArray(), init, use);
 }

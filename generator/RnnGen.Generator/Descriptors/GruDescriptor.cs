@@ -27,9 +27,9 @@ internal sealed class GruDescriptor : CellDescriptor
     {
         int h = layer.HiddenSize;
         Initialization init = Uniform(layer);
-        yield return Matrix(ParameterRole.WeightIh, "weight_ih", 3 * h, inputs, init);
-        yield return Matrix(ParameterRole.WeightHh, "weight_hh", 3 * h, h, init);
-        yield return Vector(ParameterRole.BiasIh, "bias_ih", 3 * h, init);
-        yield return Vector(ParameterRole.BiasHh, "bias_hh", 3 * h, init);
+        yield return Matrix(ParameterRole.WeightIh, "weight_ih", 3 * h, inputs, init, ParameterUse.InputProjection);
+        yield return Matrix(ParameterRole.WeightHh, "weight_hh", 3 * h, h, init, ParameterUse.Recurrence);
+        yield return Vector(ParameterRole.BiasIh, "bias_ih", 3 * h, init, ParameterUse.InputProjection);
+        yield return Vector(ParameterRole.BiasHh, "bias_hh", 3 * h, init, ParameterUse.Recurrence);
     }
 }

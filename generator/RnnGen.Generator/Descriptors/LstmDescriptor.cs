@@ -70,36 +70,36 @@ internal sealed class LstmDescriptor : CellDescriptor
         Initialization inputBias = forget ? init with { SliceStart = h, SliceLength = h, SliceValue = layer.ForgetBias } : init;
         Initialization hiddenBias = forget ? init with { SliceStart = h, SliceLength = h, SliceValue = 0 } : init;
 
-        yield return Matrix(ParameterRole.WeightIh, "weight_ih", g, inputs, init);
-        yield return Matrix(ParameterRole.WeightHh, "weight_hh", g, layer.StateSize, init);
+        yield return Matrix(ParameterRole.WeightIh, "weight_ih", g, inputs, init, ParameterUse.InputProjection);
+        yield return Matrix(ParameterRole.WeightHh, "weight_hh", g, layer.StateSize, init, ParameterUse.Recurrence);
         if (!layer.LayerNorm)
         {
-            yield return Vector(ParameterRole.BiasIh, "bias_ih", g, inputBias);
-            yield return Vector(ParameterRole.BiasHh, "bias_hh", g, hiddenBias);
+            yield return Vector(ParameterRole.BiasIh, "bias_ih", g, inputBias, ParameterUse.InputProjection);
+            yield return Vector(ParameterRole.BiasHh, "bias_hh", g, hiddenBias, ParameterUse.InputProjection);
         }
 
         if (layer.ProjectionSize > 0)
         {
-            yield return Matrix(ParameterRole.WeightHr, "weight_hr", layer.ProjectionSize, h, init);
+            yield return Matrix(ParameterRole.WeightHr, "weight_hr", layer.ProjectionSize, h, init, ParameterUse.Recurrence);
         }
 
         if (layer.Peephole)
         {
-            yield return Vector(ParameterRole.PeepholeInput, "weight_ci", h, init);
-            yield return Vector(ParameterRole.PeepholeForget, "weight_cf", h, init);
-            yield return Vector(ParameterRole.PeepholeOutput, "weight_co", h, init);
+            yield return Vector(ParameterRole.PeepholeInput, "weight_ci", h, init, ParameterUse.Cell);
+            yield return Vector(ParameterRole.PeepholeForget, "weight_cf", h, init, ParameterUse.Cell);
+            yield return Vector(ParameterRole.PeepholeOutput, "weight_co", h, init, ParameterUse.Cell);
         }
 
         if (layer.LayerNorm)
         {
             var ones = new Initialization(InitKind.Ones);
             var zeros = new Initialization(InitKind.Zeros);
-            yield return Vector(ParameterRole.NormInputWeight, "layer_norm_ih_weight", g, ones);
-            yield return Vector(ParameterRole.NormInputBias, "layer_norm_ih_bias", g, forget ? zeros with { SliceStart = h, SliceLength = h, SliceValue = layer.ForgetBias } : zeros);
-            yield return Vector(ParameterRole.NormHiddenWeight, "layer_norm_hh_weight", g, ones);
-            yield return Vector(ParameterRole.NormHiddenBias, "layer_norm_hh_bias", g, zeros);
-            yield return Vector(ParameterRole.NormCellWeight, "layer_norm_c_weight", h, ones);
-            yield return Vector(ParameterRole.NormCellBias, "layer_norm_c_bias", h, zeros);
+            yield return Vector(ParameterRole.NormInputWeight, "layer_norm_ih_weight", g, ones, ParameterUse.InputProjection);
+            yield return Vector(ParameterRole.NormInputBias, "layer_norm_ih_bias", g, forget ? zeros with { SliceStart = h, SliceLength = h, SliceValue = layer.ForgetBias } : zeros, ParameterUse.InputProjection);
+            yield return Vector(ParameterRole.NormHiddenWeight, "layer_norm_hh_weight", g, ones, ParameterUse.Cell);
+            yield return Vector(ParameterRole.NormHiddenBias, "layer_norm_hh_bias", g, zeros, ParameterUse.Cell);
+            yield return Vector(ParameterRole.NormCellWeight, "layer_norm_c_weight", h, ones, ParameterUse.Cell);
+            yield return Vector(ParameterRole.NormCellBias, "layer_norm_c_bias", h, zeros, ParameterUse.Cell);
         }
     }
 

@@ -35,8 +35,25 @@ internal enum InitKind
 /// </summary>
 internal sealed record Initialization(InitKind Kind, double Bound = 0, int SliceStart = 0, int SliceLength = 0, double SliceValue = 0);
 
-/// <summary>One parameter of one direction of a recurrent layer: PyTorch's name stem (<c>weight_ih</c>), shape and start.</summary>
-internal sealed record ParameterTemplate(ParameterRole Role, string Stem, EquatableArray<int> Shape, Initialization Init);
+/// <summary>Who reads a recurrent parameter, and who computes its gradient.</summary>
+internal enum ParameterUse
+{
+    /// <summary>The generated code: the input projection (W_ih, b_ih, the input's layer norm) or a bias folded into it.</summary>
+    InputProjection,
+
+    /// <summary>The runtime's recurrence reads it; the generated code computes its gradient over all steps (W_hh, W_hr, a separate b_hh).</summary>
+    Recurrence,
+
+    /// <summary>The runtime's recurrence reads it and its cell accumulates its gradient (peepholes, the step's layer norms).</summary>
+    Cell,
+}
+
+/// <summary>
+/// One parameter of one direction of a recurrent layer: PyTorch's name stem (<c>weight_ih</c>), shape, start, and
+/// use. A parameter the recurrence reads binds to the <c>RecurrentSpans</c> field named like its role (and, for
+/// <see cref="ParameterUse.Cell"/>, its gradient to the field with "Gradient" appended).
+/// </summary>
+internal sealed record ParameterTemplate(ParameterRole Role, string Stem, EquatableArray<int> Shape, Initialization Init, ParameterUse Use);
 
 /// <summary>Which arena a slot lives in.</summary>
 internal enum ArenaKind

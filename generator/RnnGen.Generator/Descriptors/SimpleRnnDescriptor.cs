@@ -29,9 +29,9 @@ internal sealed class SimpleRnnDescriptor : CellDescriptor
     {
         int h = layer.HiddenSize;
         Initialization init = Uniform(layer);
-        yield return Matrix(ParameterRole.WeightIh, "weight_ih", h, inputs, init);
-        yield return Matrix(ParameterRole.WeightHh, "weight_hh", h, h, init);
-        yield return Vector(ParameterRole.BiasIh, "bias_ih", h, init);
-        yield return Vector(ParameterRole.BiasHh, "bias_hh", h, init);
+        yield return Matrix(ParameterRole.WeightIh, "weight_ih", h, inputs, init, ParameterUse.InputProjection);
+        yield return Matrix(ParameterRole.WeightHh, "weight_hh", h, h, init, ParameterUse.Recurrence);
+        yield return Vector(ParameterRole.BiasIh, "bias_ih", h, init, ParameterUse.InputProjection);
+        yield return Vector(ParameterRole.BiasHh, "bias_hh", h, init, ParameterUse.InputProjection);
     }
 }

@@ -25,19 +25,16 @@ internal sealed partial class ModelEmitter
         _w.Line("/// call that throws leaves the model as it was.");
         _w.Line("/// </summary>");
         _w.Open($"public float Loss(global::System.ReadOnlySpan<{targetType}> target)");
-        _w.Line("_guard.Enter(this, nameof(Loss));");
-        _w.Open("try");
-        _w.Line($"{Kernels}ModelGuard.RequireForward(_forwardDone, nameof(Loss));");
-        _w.Line("int rows = _rows, rowsT = rows * SequenceLength;");
-        _w.Line($"{Kernels}ModelGuard.RequireLength(target, {(perRow.Length == 0 ? "rows" : "rows * " + perRow)}, nameof(target), \"{targetShape}\");");
+        Guarded("Loss", () =>
+        {
+            _w.Line($"{Kernels}ModelGuard.RequireForward(_forwardDone, nameof(Loss));");
+            _w.Line("int rows = _rows, rowsT = rows * SequenceLength;");
+            _w.Line($"{Kernels}ModelGuard.RequireLength(target, {(perRow.Length == 0 ? "rows" : "rows * " + perRow)}, nameof(target), \"{targetShape}\");");
 
-        _w.Line($"float loss = {Kernels}LossOps.{loss.Kernel}(_activations.Slice(A{output.Name}, {Length(output)}), target, {steps}, rows, OutputSize, {lengths}, _gradients.Slice(G{gradient.Name}, {Length(gradient)}){loss.Options(Loss)});");
-        _w.Line("_lossDone = true;");
-        _w.Line("return loss;");
-        _w.Close();
-        _w.Open("finally");
-        _w.Line("_guard.Exit();");
-        _w.Close();
+            _w.Line($"float loss = {Kernels}LossOps.{loss.Kernel}(_activations.Slice(A{output.Name}, {Length(output)}), target, {steps}, rows, OutputSize, {lengths}, _gradients.Slice(G{gradient.Name}, {Length(gradient)}){loss.Options(Loss)});");
+            _w.Line("_lossDone = true;");
+            _w.Line("return loss;");
+        });
         _w.Close();
         _w.Line();
     }
@@ -49,41 +46,35 @@ internal sealed partial class ModelEmitter
         {
             _w.Line("/// <summary>Back-propagates the last <see cref=\"Loss\"/> through time, adding to <see cref=\"Gradients\"/>; once per Loss.</summary>");
             _w.Open("public void Backward()");
-            _w.Line("_guard.Enter(this, nameof(Backward));");
-            _w.Open("try");
-            _w.Line($"{Kernels}ModelGuard.RequireLoss(_lossDone);");
-            _w.Line("BackwardAll();");
-            _w.Close();
-            _w.Open("finally");
-            _w.Line("_guard.Exit();");
-            _w.Close();
+            Guarded("Backward", () =>
+            {
+                _w.Line($"{Kernels}ModelGuard.RequireLoss(_lossDone);");
+                _w.Line("BackwardAll();");
+            });
             _w.Close();
             _w.Line();
         }
 
         _w.Line($"/// <summary>Back-propagates dLoss/dOutput {OutputShape} (the Forward's rows; ignored at padded steps), adding to <see cref=\"Gradients\"/>.</summary>");
         _w.Open($"public void Backward(global::System.ReadOnlySpan<float> outputGradient)");
-        _w.Line("_guard.Enter(this, nameof(Backward));");
-        _w.Open("try");
-        _w.Line($"{Kernels}ModelGuard.RequireForward(_forwardDone, nameof(Backward));");
-        _w.Line("int rows = _rows, steps = SequenceLength, rowsT = steps * rows;");
-        _w.Line($"{Kernels}ModelGuard.RequireLength(outputGradient, rows * {OutputPerRow}, nameof(outputGradient), \"{OutputShape}\");");
-        _w.Line($"{Span} g = _gradients.Span;");
-        if (_plan.SequenceOutput)
+        Guarded("Backward", () =>
         {
-            _w.Line($"{Kernels}SequenceOps.BatchToTimeMajor(outputGradient, {G(gradient)}, rows, steps, OutputSize);");
-            _w.Line($"{Kernels}SequenceOps.ZeroPaddedRows({G(gradient)}, steps, rows, OutputSize, _lengths);");
-        }
-        else
-        {
-            _w.Line($"outputGradient.CopyTo({G(gradient)});");
-        }
+            _w.Line($"{Kernels}ModelGuard.RequireForward(_forwardDone, nameof(Backward));");
+            _w.Line("int rows = _rows, steps = SequenceLength, rowsT = steps * rows;");
+            _w.Line($"{Kernels}ModelGuard.RequireLength(outputGradient, rows * {OutputPerRow}, nameof(outputGradient), \"{OutputShape}\");");
+            _w.Line($"{Span} g = _gradients.Span;");
+            if (_plan.SequenceOutput)
+            {
+                _w.Line($"{Kernels}SequenceOps.BatchToTimeMajor(outputGradient, {G(gradient)}, rows, steps, OutputSize);");
+                _w.Line($"{Kernels}SequenceOps.ZeroPaddedRows({G(gradient)}, steps, rows, OutputSize, _lengths);");
+            }
+            else
+            {
+                _w.Line($"outputGradient.CopyTo({G(gradient)});");
+            }
 
-        _w.Line("BackwardAll();");
-        _w.Close();
-        _w.Open("finally");
-        _w.Line("_guard.Exit();");
-        _w.Close();
+            _w.Line("BackwardAll();");
+        });
         _w.Close();
         _w.Line();
 
@@ -105,6 +96,7 @@ internal sealed partial class ModelEmitter
         else
         {
             _w.Line($"{Kernels}SequenceOps.TimeToBatchMajor({dInputSlice}, _inputGradient, steps, rows, InputSize);");
+            _w.Line("_gradientRows = rows;");
         }
 
         if (Loss is not null)

@@ -6,13 +6,6 @@ namespace RnnGen.Generator;
 /// <summary>The forward pass: <c>Forward</c> over whole sequences, <c>Step</c> one step at a time, and each stage's forward method.</summary>
 internal sealed partial class ModelEmitter
 {
-    /// <summary>Parameters the runtime recurrence reads, bound by role name to its <c>RecurrentSpans</c> field.</summary>
-    private static readonly ParameterRole[] RecurrenceRoles =
-    [
-        ParameterRole.WeightHh, ParameterRole.WeightHr, ParameterRole.PeepholeInput, ParameterRole.PeepholeForget, ParameterRole.PeepholeOutput,
-        ParameterRole.NormHiddenWeight, ParameterRole.NormHiddenBias, ParameterRole.NormCellWeight, ParameterRole.NormCellBias,
-    ];
-
     private string InputShape => _plan.Embedding is not null ? $"[B, T] = [B, {T}]" : $"[B, T, I] = [B, {T}, {_plan.InputFeatures}]";
 
     private string OutputShape => _plan.SequenceOutput ? $"[B, T, O] = [B, {T}, {_plan.OutputSize}]" : $"[B, O] = [B, {_plan.OutputSize}]";
@@ -28,54 +21,51 @@ internal sealed partial class ModelEmitter
         _w.Line("/// padded steps output 0 and leave the state untouched. Throws before changing anything when an argument is wrong.");
         _w.Line("/// </summary>");
         _w.Open($"public void Forward(global::System.ReadOnlySpan<{InputType}> input, {Span} output, global::System.ReadOnlySpan<int> lengths = default)");
-        _w.Line("_guard.Enter(this, nameof(Forward));");
-        _w.Open("try");
-        _w.Line("// Every argument is checked before anything changes, so a call that throws leaves the model as it was.");
-        _w.Line($"int rows = {Kernels}ModelGuard.Rows(input.Length, SequenceLength * InputSize, BatchSize, nameof(input), \"{InputShape}\");");
-        _w.Line($"{Kernels}ModelGuard.RequireLength(output, rows * {OutputPerRow}, nameof(output), \"{OutputShape}\");");
-        _w.Line($"{Kernels}ModelGuard.RequireLengths(lengths, rows, SequenceLength);");
-        if (_plan.Embedding is not null)
+        Guarded("Forward", () =>
         {
-            _w.Line($"{Kernels}ModelGuard.RequireTokens(input, rows, SequenceLength, VocabSize, lengths);");
-        }
+            _w.Line("// Every argument is checked before anything changes, so a call that throws leaves the model as it was.");
+            _w.Line($"int rows = {Kernels}ModelGuard.Rows(input.Length, SequenceLength * InputSize, BatchSize, nameof(input), \"{InputShape}\");");
+            _w.Line($"{Kernels}ModelGuard.RequireLength(output, rows * {OutputPerRow}, nameof(output), \"{OutputShape}\");");
+            _w.Line($"{Kernels}ModelGuard.RequireLengths(lengths, rows, SequenceLength);");
+            if (_plan.Embedding is not null)
+            {
+                _w.Line($"{Kernels}ModelGuard.RequireTokens(input, rows, SequenceLength, VocabSize, lengths);");
+            }
 
-        _w.Line($"{Kernels}ModelGuard.CopyLengths(lengths, rows, SequenceLength, _lengths);");
-        _w.Line("_rows = rows;");
-        if (AnyLearnedState)
-        {
-            _w.Line("_startLearned = !(CarryState && _carried);");
-        }
+            _w.Line($"{Kernels}ModelGuard.CopyLengths(lengths, rows, SequenceLength, _lengths);");
+            _w.Line("_rows = rows;");
+            if (AnyLearnedState)
+            {
+                _w.Line("_startLearned = !(CarryState && _carried);");
+            }
 
-        _w.Line("int steps = SequenceLength, rowsT = steps * rows;");
-        _w.Line($"{Span} a = _activations.Span;");
-        WriteInput("input");
-        foreach (Stage stage in _plan.Stages)
-        {
-            _w.Line($"Forward{stage.Id}(rows, steps); // {stage.Description}");
-        }
+            _w.Line("int steps = SequenceLength, rowsT = steps * rows;");
+            _w.Line($"{Span} a = _activations.Span;");
+            WriteInput("input");
+            foreach (Stage stage in _plan.Stages)
+            {
+                _w.Line($"Forward{stage.Id}(rows, steps); // {stage.Description}");
+            }
 
-        Slot last = _plan.Last.Output;
-        _w.Line(_plan.SequenceOutput
-            ? $"{Kernels}SequenceOps.TimeToBatchMajor({A(last)}, output, steps, rows, OutputSize);"
-            : $"{A(last)}.CopyTo(output);");
-        _w.Open("if (CarryState)");
-        _w.Line("FinalState.ReadOnlyData.CopyTo(InitialState.Data);");
-        if (AnyLearnedState)
-        {
-            _w.Line("_carried = true;");
-        }
+            Slot last = _plan.Last.Output;
+            _w.Line(_plan.SequenceOutput
+                ? $"{Kernels}SequenceOps.TimeToBatchMajor({A(last)}, output, steps, rows, OutputSize);"
+                : $"{A(last)}.CopyTo(output);");
+            _w.Open("if (CarryState)");
+            _w.Line("FinalState.ReadOnlyData.CopyTo(InitialState.Data);");
+            if (AnyLearnedState)
+            {
+                _w.Line("_carried = true;");
+            }
 
-        _w.Close();
-        _w.Line("_forwardDone = true;");
-        if (Loss is not null)
-        {
-            _w.Line("_lossDone = false;");
-        }
+            _w.Close();
+            _w.Line("_forwardDone = true;");
+            if (Loss is not null)
+            {
+                _w.Line("_lossDone = false;");
+            }
 
-        _w.Close();
-        _w.Open("finally");
-        _w.Line("_guard.Exit();");
-        _w.Close();
+        });
         _w.Close();
         _w.Line();
     }
@@ -117,48 +107,47 @@ internal sealed partial class ModelEmitter
         _w.Line("/// InitialState (or the learned initial state) and continues until <see cref=\"ResetState\"/>; FinalState shows its state.");
         _w.Line("/// </summary>");
         _w.Open(signature);
-        _w.Line("_guard.Enter(this, nameof(Step));");
-        _w.Open("try");
-        _w.Line($"int rows = {Kernels}ModelGuard.Rows(input.Length, InputSize, BatchSize, nameof(input), \"{inputShape}\");");
-        _w.Line($"{Kernels}ModelGuard.RequireLength(output, rows * OutputSize, nameof(output), \"{outputShape}\");");
-        if (_plan.Embedding is not null)
+        Guarded("Step", () =>
         {
-            _w.Line($"{Kernels}ModelGuard.RequireTokens(input, rows, 1, VocabSize, default);");
-        }
+            _w.Line($"int rows = {Kernels}ModelGuard.Rows(input.Length, InputSize, BatchSize, nameof(input), \"{inputShape}\");");
+            _w.Line($"{Kernels}ModelGuard.RequireLength(output, rows * OutputSize, nameof(output), \"{outputShape}\");");
+            if (_plan.Embedding is not null)
+            {
+                _w.Line($"{Kernels}ModelGuard.RequireTokens(input, rows, 1, VocabSize, default);");
+            }
 
-        _w.Line("global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);");
-        _w.Open("if (_streamFresh)");
-        _w.Line("InitialState.ReadOnlyData.CopyTo(_stream.Span);");
-        _w.Close();
-        if (AnyLearnedState)
+            _w.Line("global::System.MemoryExtensions.AsSpan(_lengths, 0, rows).Fill(1);");
+            _w.Open("if (_streamFresh)");
+            _w.Line("InitialState.ReadOnlyData.CopyTo(_stream.Span);");
+            WriteLearnedStreamStart();
+            _w.Close();
+            if (AnyLearnedState)
+            {
+                _w.Line("_startLearned = false; // the stream holds the learned states from its start");
+            }
+
+            _w.Line("_streamFresh = false;");
+            _w.Line("_streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were");
+            _w.Line("int steps = 1, rowsT = rows;");
+            _w.Line($"{Span} a = _activations.Span;");
+            WriteInput("input");
+            foreach (Stage stage in _plan.Stages)
+            {
+                _w.Line($"Forward{stage.Id}(rows, steps); // {stage.Description}");
+            }
+
+            _w.Line($"{A(_plan.Last.Output)}.CopyTo(output);");
+            _w.Line("_stream.Span.CopyTo(FinalState.Data);");
+            _w.Line("_forwardDone = false; // the activations are one step's: Loss and Backward need a Forward");
+            if (Loss is not null)
+            {
+                _w.Line("_lossDone = false;");
+            }
+
+        }, cleanup: () =>
         {
-            _w.Line("_startLearned = _streamFresh;");
-        }
-
-        _w.Line("_streamFresh = false;");
-        _w.Line("_streaming = true;");
-        _w.Line("_rows = rows;");
-        _w.Line("int steps = 1, rowsT = rows;");
-        _w.Line($"{Span} a = _activations.Span;");
-        WriteInput("input");
-        foreach (Stage stage in _plan.Stages)
-        {
-            _w.Line($"Forward{stage.Id}(rows, steps); // {stage.Description}");
-        }
-
-        _w.Line($"{A(_plan.Last.Output)}.CopyTo(output);");
-        _w.Line("_stream.Span.CopyTo(FinalState.Data);");
-        _w.Line("_forwardDone = false; // the activations are one step's: Loss and Backward need a Forward");
-        if (Loss is not null)
-        {
-            _w.Line("_lossDone = false;");
-        }
-
-        _w.Close();
-        _w.Open("finally");
-        _w.Line("_streaming = false;");
-        _w.Line("_guard.Exit();");
-        _w.Close();
+            _w.Line("_streaming = false;");
+        });
         _w.Close();
         _w.Line();
     }
@@ -215,7 +204,7 @@ internal sealed partial class ModelEmitter
     {
         Parameter weight = d.Parameters[ParameterRole.WeightIh];
         Slot target = d.InputProjection ?? d.Slots["Gates"];
-        bool folded = !s.Cell.SeparateHiddenGates(s.Layer) && d.Parameters.ContainsKey(ParameterRole.BiasHh);
+        bool folded = d.Uses.Contains((ParameterRole.BiasHh, ParameterUse.InputProjection));
         string what = d.InputProjection is not null ? "LN_ih(Input·W_ihᵀ)" : "Input·W_ihᵀ + b_ih" + (folded ? " + b_hh" : "");
         _w.Line($"// Gates[T·B, {gates}] = {what}: one product over every step");
         _w.Line($"{d.Field}WeightIh.Pack({P(weight)}, transposed: true, Parameters.Version);");
@@ -235,13 +224,7 @@ internal sealed partial class ModelEmitter
     private void WriteRecurrenceArguments(RecurrentStage s, Direction d, bool backward)
     {
         _w.Line("ParameterVersion = Parameters.Version,");
-        IEnumerable<ParameterRole> roles = RecurrenceRoles;
-        if (s.Cell.SeparateHiddenGates(s.Layer))
-        {
-            roles = roles.Append(ParameterRole.BiasHh);
-        }
-
-        foreach (ParameterRole role in roles.Where(d.Parameters.ContainsKey))
+        foreach ((ParameterRole role, ParameterUse use) in d.Uses.Where(u => u.Use != ParameterUse.InputProjection))
         {
             Parameter parameter = d.Parameters[role];
             _w.Line($"{role} = {P(parameter)}, // {parameter.TensorName} {parameter.Slot.Shape}");
@@ -265,7 +248,7 @@ internal sealed partial class ModelEmitter
 
         if (backward)
         {
-            foreach (ParameterRole role in RecurrenceRoles.Where(r => r is not ParameterRole.WeightHh and not ParameterRole.WeightHr && d.Parameters.ContainsKey(r)))
+            foreach ((ParameterRole role, ParameterUse _) in d.Uses.Where(u => u.Use == ParameterUse.Cell))
             {
                 _w.Line($"{role}Gradient = {DP(d.Parameters[role])},");
             }

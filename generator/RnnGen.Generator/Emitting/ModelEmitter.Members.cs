@@ -9,12 +9,13 @@ internal sealed partial class ModelEmitter
     {
         _w.Line("/// <summary>Allocates every buffer once and initialises the weights from <paramref name=\"seed\"/> with PyTorch's default distributions.</summary>");
         _w.Open($"public {Spec.ClassName}(int seed = 0)");
-        _w.Line($"Parameters = new {Runtime}ParameterSet(ParameterShapes());");
-        _w.Line($"Gradients = new {Runtime}ParameterSet(ParameterShapes());");
-        _w.Line($"InitialState = new {Runtime}ParameterSet(StateShapes(initial: true));");
-        _w.Line($"FinalState = new {Runtime}ParameterSet(StateShapes(initial: false));");
-        _w.Line($"InitialStateGradient = new {Runtime}ParameterSet(StateShapes(initial: true));");
-        _w.Line($"FinalStateGradient = new {Runtime}ParameterSet(StateShapes(initial: false));");
+        // Each buffer is allocated under its owner's name: when memory runs out, the exception names the model, the buffer and its size.
+        _w.Line($"Parameters = new {Runtime}ParameterSet(ParameterShapes(), \"{Owner} parameters\");");
+        _w.Line($"Gradients = new {Runtime}ParameterSet(ParameterShapes(), \"{Owner} gradients\");");
+        _w.Line($"InitialState = new {Runtime}ParameterSet(StateShapes(initial: true), \"{Owner} initial state\");");
+        _w.Line($"FinalState = new {Runtime}ParameterSet(StateShapes(initial: false), \"{Owner} final state\");");
+        _w.Line($"InitialStateGradient = new {Runtime}ParameterSet(StateShapes(initial: true), \"{Owner} initial-state gradient\");");
+        _w.Line($"FinalStateGradient = new {Runtime}ParameterSet(StateShapes(initial: false), \"{Owner} final-state gradient\");");
         _w.Line($"{Kernels}ModelGuard.RequireLayout(Parameters, [{string.Join(", ", _plan.Parameters.Slots.Select(s => "P" + s.Name))}]);");
         _w.Line($"{Kernels}ModelGuard.RequireLayout(InitialState, [{string.Join(", ", _plan.States.Slots.Select(s => "S" + s.Name))}]);");
         _w.Line($"var random = new {Runtime}DeterministicRandom(unchecked((ulong)seed));");
@@ -99,15 +100,18 @@ internal sealed partial class ModelEmitter
         _w.Line($"public {Runtime}DeterministicRandom DropoutRandom => _dropoutRandom;");
         if (_plan.Embedding is null)
         {
-            _w.Line("/// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>");
-            _w.Line($"public {ReadOnlySpan} InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);");
+            _w.Line("/// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward, of its rows (0 at padded steps).</summary>");
+            _w.Line($"public {ReadOnlySpan} InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _gradientRows * SequenceLength * InputSize);");
         }
 
         _w.Line();
         _w.Line("/// <summary>Zeroes the parameter and initial-state gradients.</summary>");
         _w.Open("public void ZeroGradients()");
-        _w.Line("Gradients.Clear();");
-        _w.Line("InitialStateGradient.Clear();");
+        Guarded("ZeroGradients", () =>
+        {
+            _w.Line("Gradients.Clear();");
+            _w.Line("InitialStateGradient.Clear();");
+        });
         _w.Close();
         _w.Line();
     }
@@ -126,6 +130,13 @@ internal sealed partial class ModelEmitter
         if (_plan.Embedding is not null)
         {
             _w.Line($"{ReadOnlySpan} {Model}.InputGradient => default;");
+        }
+
+        if (Loss is not null)
+        {
+            string lossModel = $"global::RnnGen.ILossModel<{(Loss.Descriptor.ClassTargets ? "int" : "float")}>";
+            _w.Line($"global::RnnGen.LossKind {lossModel}.LossKind => global::RnnGen.LossKind.{Loss.Kind};");
+            _w.Line($"int {lossModel}.IgnoreIndex => {N(Loss.IgnoreIndex)};");
         }
         if (!_plan.CanStep)
         {

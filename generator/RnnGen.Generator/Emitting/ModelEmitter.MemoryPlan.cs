@@ -59,12 +59,11 @@ internal sealed partial class ModelEmitter
 
     private void WriteFields()
     {
-        string owner = Spec.FullName.Replace("@", "");
-        _w.Line($"private readonly {Runtime}AlignedBuffer _activations = new({N(_plan.Activations.Total)}, \"{owner} activations\");");
-        _w.Line($"private readonly {Runtime}AlignedBuffer _gradients = new({N(_plan.Gradients.Total)}, \"{owner} activation gradients\");");
+        _w.Line($"private readonly {Runtime}AlignedBuffer _activations = new({N(_plan.Activations.Total)}, \"{Owner} activations\");");
+        _w.Line($"private readonly {Runtime}AlignedBuffer _gradients = new({N(_plan.Gradients.Total)}, \"{Owner} activation gradients\");");
         if (_plan.CanStep)
         {
-            _w.Line($"private readonly {Runtime}AlignedBuffer _stream = new({N(_plan.States.Total)}, \"{owner} streaming state\"); // Step's state, S layout");
+            _w.Line($"private readonly {Runtime}AlignedBuffer _stream = new({N(_plan.States.Total)}, \"{Owner} streaming state\"); // Step's state, S layout");
         }
 
         _w.Line("private readonly int[] _lengths = new int[BatchSize];");
@@ -101,6 +100,11 @@ internal sealed partial class ModelEmitter
         _w.Line($"private readonly {Runtime}DeterministicRandom _dropoutRandom;");
         _w.Line($"private {Kernels}ConcurrencyGuard _guard;");
         _w.Line("private int _rows; // rows of the last Forward");
+        if (_plan.Embedding is null)
+        {
+            _w.Line("private int _gradientRows; // rows of the last Backward: InputGradient's");
+        }
+
         _w.Line("private bool _forwardDone;");
         if (Loss is not null)
         {

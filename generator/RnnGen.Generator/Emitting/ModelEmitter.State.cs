@@ -12,17 +12,20 @@ internal sealed partial class ModelEmitter
     {
         _w.Line("/// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>");
         _w.Open("public void ResetState()");
-        _w.Line("InitialState.Clear();");
-        if (AnyLearnedState)
+        Guarded("ResetState", () =>
         {
-            _w.Line("_carried = false;");
-        }
+            _w.Line("InitialState.Clear();");
+            if (AnyLearnedState)
+            {
+                _w.Line("_carried = false;");
+            }
 
-        if (_plan.CanStep)
-        {
-            _w.Line("_streamFresh = true;");
-        }
+            if (_plan.CanStep)
+            {
+                _w.Line("_streamFresh = true;");
+            }
 
+        });
         _w.Close();
         _w.Line();
         if (_plan.CanStep)
@@ -86,6 +89,24 @@ internal sealed partial class ModelEmitter
             else
             {
                 _w.Line(copy + $" // {state.InitialName}[{StateIndex(s, d)}]");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new stream starts every row, of every batch row, at the learned states: a row that joins the stream at a
+    /// later Step starts there too, like the rows of the first Step.
+    /// </summary>
+    private void WriteLearnedStreamStart()
+    {
+        foreach (StateTensor state in _plan.StateTensors.Where(s => s.Learned is not null))
+        {
+            Parameter learned = state.Learned!;
+            for (int i = 0; i < state.Count; i++)
+            {
+                string row = $"Parameters.ReadOnlyData.Slice({Offset("P" + learned.Slot.Name, (long)i * state.Width)}, {state.Width})";
+                string rows = $"_stream.Span.Slice({Offset("S" + state.Slot.Name, (long)i * B * state.Width)}, BatchSize * {state.Width})";
+                _w.Line($"{Kernels}SequenceOps.BroadcastRows(BatchSize, {state.Width}, {row}, {rows}, {state.Width}); // {state.InitialName}[{i}], learned, every row");
             }
         }
     }

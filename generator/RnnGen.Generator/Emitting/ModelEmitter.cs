@@ -35,6 +35,9 @@ internal sealed partial class ModelEmitter
 
     private LossSpec? Loss => Spec.Loss;
 
+    /// <summary>The model's full name as allocation failures report it.</summary>
+    private string Owner => Spec.FullName.Replace("@", "");
+
     private string InputType => _plan.Embedding is null ? "float" : "int";
 
     /// <summary>Values per step of the public input: features, or one token id.</summary>
@@ -51,7 +54,7 @@ internal sealed partial class ModelEmitter
             "InitialState", "FinalState", "InitialStateGradient", "FinalStateGradient", "CarryState", "Training",
             "InputGradient", "DropoutRandom", "ResetState", "ZeroGradients", "Forward", "Step", "Loss", "Backward",
             "BackwardAll", "ParameterShapes", "StateShapes", "StartStates", "EndStates", "_activations", "_gradients",
-            "_stream", "_lengths", "_tokens", "_inputGradient", "_dropoutRandom", "_guard", "_rows", "_forwardDone",
+            "_stream", "_lengths", "_tokens", "_inputGradient", "_dropoutRandom", "_guard", "_rows", "_gradientRows", "_forwardDone",
             "_lossDone", "_carried", "_streaming", "_streamFresh", "_startLearned",
         };
         names.AddRange(plan.Parameters.Slots.Select(x => "P" + x.Name));
@@ -193,6 +196,22 @@ internal sealed partial class ModelEmitter
     private static string ProductRows(Stage stage) => stage.SequenceIn ? "rowsT" : "rows";
 
     private static string DenseWeightField(DenseStage dense) => ModelPlanner.Field(dense.Id) + "Weight";
+
+    /// <summary>
+    /// A public method's body between the concurrency guard's Enter and Exit: a second thread entering a busy
+    /// model throws before anything changes. <paramref name="cleanup"/> runs in the finally block before Exit.
+    /// </summary>
+    private void Guarded(string operation, System.Action body, System.Action? cleanup = null)
+    {
+        _w.Line($"_guard.Enter(this, nameof({operation}));");
+        _w.Open("try");
+        body();
+        _w.Close();
+        _w.Open("finally");
+        cleanup?.Invoke();
+        _w.Line("_guard.Exit();");
+        _w.Close();
+    }
 
     /// <summary>The locals a stage method starts with: arenas, parameter spans, and rowsT.</summary>
     private void Locals(bool backward)

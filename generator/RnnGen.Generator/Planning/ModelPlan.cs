@@ -147,7 +147,11 @@ internal sealed class Direction
     /// <summary>Name of the runtime <c>RecurrentLayer</c> field, e.g. <c>_rnnL0Reverse</c>.</summary>
     public string Field { get; set; } = "";
 
+    /// <summary>The direction's parameters by role; <see cref="Uses"/> says who reads each.</summary>
     public Dictionary<ParameterRole, Parameter> Parameters { get; } = new();
+
+    /// <summary>The roles in PyTorch's order, with who reads each (the descriptor's <see cref="ParameterUse"/>).</summary>
+    public List<(ParameterRole Role, ParameterUse Use)> Uses { get; } = new();
 
     /// <summary>Buffers the recurrence reads and writes, by field name (Gates, States, …).</summary>
     public Dictionary<string, Slot> Slots { get; } = new();

@@ -110,6 +110,7 @@ internal static class ModelPlanner
                 foreach (ParameterTemplate template in cell.Parameters(layer, features))
                 {
                     direction.Parameters[template.Role] = AddParameter(plan, layer.Name + "." + template.Stem + suffix, template.Init, template.Shape.ToArray());
+                    direction.Uses.Add((template.Role, template.Use));
                 }
 
                 foreach (SlotTemplate template in cell.Slots(layer))

@@ -29,7 +29,7 @@ internal readonly struct GruCell : IRecurrentCell
     {
     }
 
-    private readonly unsafe struct ForwardUnits : IUnitKernel
+    internal readonly unsafe struct ForwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -50,7 +50,7 @@ internal readonly struct GruCell : IRecurrentCell
         }
     }
 
-    private readonly unsafe struct BackwardUnits : IUnitKernel
+    internal readonly unsafe struct BackwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)

@@ -67,7 +67,7 @@ internal readonly unsafe struct LayerNormLstmCell<TPeephole> : IRecurrentCell
     }
 
     /// <summary>a += LN_hh(h·W_hhᵀ) for each gate, then the LSTM gates and c'.</summary>
-    private readonly struct GateUnits : IUnitKernel
+    internal readonly struct GateUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -87,7 +87,7 @@ internal readonly unsafe struct LayerNormLstmCell<TPeephole> : IRecurrentCell
     }
 
     /// <summary>h = o⊙tanh(LN_c(c')).</summary>
-    private readonly struct OutputUnits : IUnitKernel
+    internal readonly struct OutputUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -100,7 +100,7 @@ internal readonly unsafe struct LayerNormLstmCell<TPeephole> : IRecurrentCell
     }
 
     /// <summary>Through h = o⊙tanh(ĉ): o's pre-activation gradient, and g = dĉ⊙γ_c parked for LN_c's backward.</summary>
-    private readonly struct OutputBackwardUnits : IUnitKernel
+    internal readonly struct OutputBackwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -122,7 +122,7 @@ internal readonly unsafe struct LayerNormLstmCell<TPeephole> : IRecurrentCell
     }
 
     /// <summary>dL/dc' = DC + LN_c's backward, then the LSTM gate gradients.</summary>
-    private readonly struct CellBackwardUnits : IUnitKernel
+    internal readonly struct CellBackwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)

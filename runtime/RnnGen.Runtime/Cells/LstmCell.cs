@@ -42,7 +42,7 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
     }
 
     /// <summary>i, f, g activations (in place) and c'.</summary>
-    private readonly unsafe struct GateUnits : IUnitKernel
+    internal readonly unsafe struct GateUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -54,7 +54,7 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
     }
 
     /// <summary>o (in place) and h = o⊙tanh(c').</summary>
-    private readonly unsafe struct OutputUnits : IUnitKernel
+    internal readonly unsafe struct OutputUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -67,7 +67,7 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
         }
     }
 
-    private readonly unsafe struct BackwardUnits : IUnitKernel
+    internal readonly unsafe struct BackwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)

@@ -27,7 +27,7 @@ internal readonly struct SimpleRnnCell<TRelu> : IRecurrentCell
     {
     }
 
-    private readonly unsafe struct ForwardUnits : IUnitKernel
+    internal readonly unsafe struct ForwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
@@ -41,7 +41,7 @@ internal readonly struct SimpleRnnCell<TRelu> : IRecurrentCell
         }
     }
 
-    private readonly unsafe struct BackwardUnits : IUnitKernel
+    internal readonly unsafe struct BackwardUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)

@@ -9,7 +9,9 @@ namespace RnnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// .NET cannot set flush-to-zero, so the inputs are clamped where a result would otherwise turn denormal:
-/// beyond ±40, sigmoid is within 5e-18 of 0 or 1 and tanh rounds to ±1 in float.
+/// beyond ±40, sigmoid is within 5e-18 of 0 or 1 and tanh rounds to ±1 in float. Each clamp puts the bound
+/// first and x second: x86's min/max return the second operand when either is NaN (Arm's return NaN, and the
+/// scalar instance's comparisons do the same), so a NaN input comes out NaN, as in PyTorch, instead of a bound.
 /// </remarks>
 internal static class VecMath
 {
@@ -25,7 +27,7 @@ internal static class VecMath
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
-        x = TOps.Min(TOps.Max(x, TOps.Broadcast(-87f)), TOps.Broadcast(88f));
+        x = TOps.Min(TOps.Broadcast(88f), TOps.Max(TOps.Broadcast(-87f), x));
         TV n = TOps.Round(TOps.Multiply(x, TOps.Broadcast(1.44269504088896341f)));
         TV r = TOps.Fma(n, TOps.Broadcast(-0.693359375f), x);
         r = TOps.Fma(n, TOps.Broadcast(2.12194440e-4f), r);
@@ -45,7 +47,7 @@ internal static class VecMath
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
-        x = TOps.Min(TOps.Max(x, TOps.Broadcast(-Limit)), TOps.Broadcast(Limit));
+        x = TOps.Min(TOps.Broadcast(Limit), TOps.Max(TOps.Broadcast(-Limit), x));
         TV one = TOps.Broadcast(1f);
         return TOps.Divide(one, TOps.Add(one, Exp<TOps, TV>(TOps.Subtract(TOps.Zero, x))));
     }
@@ -56,7 +58,7 @@ internal static class VecMath
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
-        TV magnitude = TOps.Min(TOps.Max(x, TOps.Subtract(TOps.Zero, x)), TOps.Broadcast(Limit / 2));
+        TV magnitude = TOps.Min(TOps.Broadcast(Limit / 2), TOps.Max(x, TOps.Subtract(TOps.Zero, x)));
         TV one = TOps.Broadcast(1f);
         TV e = Exp<TOps, TV>(TOps.Add(magnitude, magnitude));
         TV t = TOps.Subtract(one, TOps.Divide(TOps.Broadcast(2f), TOps.Add(e, one)));

@@ -75,6 +75,12 @@ public interface IRnnModel<TInput> : IRnnModel
 public interface ILossModel<TTarget> : IRnnModel
     where TTarget : unmanaged
 {
+    /// <summary>The loss declared by <c>[Loss]</c>.</summary>
+    LossKind LossKind { get; }
+
+    /// <summary>The class a cross-entropy loss ignores (<c>[Loss(IgnoreIndex = ...)]</c>, −100 by default as in PyTorch).</summary>
+    int IgnoreIndex { get; }
+
     /// <summary>The loss of the last Forward, the mean over valid positions; prepares <see cref="Backward"/>.</summary>
     float Loss(ReadOnlySpan<TTarget> target);
 

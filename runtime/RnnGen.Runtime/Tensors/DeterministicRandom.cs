@@ -20,6 +20,38 @@ public sealed class DeterministicRandom
         _s3 = (uint)(b >> 32);
     }
 
+    /// <summary>Number of 32-bit words in the generator's state (<see cref="GetState"/>, <see cref="SetState"/>).</summary>
+    public const int StateSize = 4;
+
+    /// <summary>
+    /// A copy of the generator's whole state, <see cref="StateSize"/> words; <see cref="SetState"/> with it
+    /// continues the stream bit for bit (a training checkpoint saves it).
+    /// </summary>
+    public uint[] GetState() => [_s0, _s1, _s2, _s3];
+
+    /// <summary>
+    /// Restores a state from <see cref="GetState"/>. Throws <see cref="ArgumentException"/> when the span is
+    /// not <see cref="StateSize"/> words or is all zero (the one state xoshiro128** never leaves), and changes
+    /// nothing then.
+    /// </summary>
+    public void SetState(ReadOnlySpan<uint> state)
+    {
+        if (state.Length != StateSize)
+        {
+            throw new ArgumentException($"A DeterministicRandom state has {StateSize} words; {state.Length} were given.", nameof(state));
+        }
+
+        if ((state[0] | state[1] | state[2] | state[3]) == 0)
+        {
+            throw new ArgumentException("A DeterministicRandom state cannot be all zero: xoshiro128** would output zeros forever.", nameof(state));
+        }
+
+        _s0 = state[0];
+        _s1 = state[1];
+        _s2 = state[2];
+        _s3 = state[3];
+    }
+
     public uint NextUInt32()
     {
         uint result = RotateLeft(_s1 * 5, 7) * 9;

@@ -21,8 +21,18 @@ public sealed class ParameterSet
 
     /// <summary>Creates a zero-filled set; each tensor starts on a 64-byte boundary.</summary>
     public ParameterSet(IReadOnlyList<(string Name, int[] Shape)> tensors)
+        : this(tensors, nameof(ParameterSet))
+    {
+    }
+
+    /// <summary>
+    /// Creates a zero-filled set for <paramref name="owner"/> (e.g. "MyModel parameters"), which an
+    /// <see cref="OutOfMemoryException"/> names with the size when the set does not fit in memory.
+    /// </summary>
+    public ParameterSet(IReadOnlyList<(string Name, int[] Shape)> tensors, string owner)
     {
         ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(owner);
         int count = tensors.Count;
         _names = new string[count];
         _shapes = new int[count][];
@@ -56,7 +66,7 @@ public sealed class ParameterSet
             offset = checked(offset + RoundUpToCacheLine(length));
         }
 
-        _buffer = new AlignedBuffer(offset);
+        _buffer = new AlignedBuffer(offset, owner);
     }
 
     /// <summary>Tensor names in declaration order.</summary>
@@ -193,51 +203,58 @@ public sealed class ParameterSet
         _version++;
     }
 
-    /// <summary>Writes every tensor to a safetensors file (F32), atomically: a reader never sees a partial file.</summary>
+    /// <summary>
+    /// Writes every tensor to a safetensors file (F32), atomically: a reader never sees a partial file
+    /// (see <see cref="SafeTensors.Write"/>). The tensors stream straight from this set through a 1 MB
+    /// buffer, so a save needs no memory in proportion to the model; do not change the set meanwhile.
+    /// </summary>
     public void Save(string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var tensors = new List<SafeTensorEntry>(_names.Length);
+        var tensors = new SafeTensorEntry[_names.Length];
         for (int i = 0; i < _names.Length; i++)
         {
-            tensors.Add(SafeTensorEntry.Float32(_names[i], _shapes[i], _buffer.Slice(_offsets[i], _lengths[i]).ToArray()));
+            tensors[i] = SafeTensorEntry.Float32View(_names[i], _shapes[i], _buffer, _offsets[i], _lengths[i]);
         }
 
         SafeTensors.Write(path, tensors, metadata);
     }
 
     /// <summary>
-    /// Reads every tensor of this set from a safetensors file. Throws <see cref="System.IO.InvalidDataException"/>
-    /// naming the tensor when one is missing, is not F32, or has another shape; the set is unchanged then.
-    /// Extra tensors in the file are ignored.
+    /// Reads every tensor of this set from a safetensors file. The file and every tensor's presence,
+    /// dtype (F32) and shape are checked before anything is copied, so a refused file leaves the set
+    /// unchanged; a refusal is a <see cref="SafeTensorsFormatException"/> naming the file, the tensor and
+    /// both shapes. Extra tensors in the file are ignored. Tensors are read straight into the set; only
+    /// an I/O error after the checks (a failing disk, the file truncated in place by another program)
+    /// can leave the set partly loaded.
     /// </summary>
     public void Load(string path)
     {
-        SafeTensorsFile file = SafeTensors.Read(path);
-        foreach (string name in _names)
+        using SafeTensorsFile file = SafeTensors.Read(path);
+        for (int i = 0; i < _names.Length; i++)
         {
+            string name = _names[i];
+            string expected = ShapeText(_shapes[i]);
             if (!file.Contains(name))
             {
-                throw new System.IO.InvalidDataException($"Tensor '{name}' (shape {ShapeText(GetShape(name))}) is missing from '{path}'.");
+                throw new SafeTensorsFormatException(path, name, $"the file has no such tensor; this set needs it as F32 of shape {expected}.");
             }
 
             int[] fileShape = file.GetShape(name);
-            if (!ShapesEqual(fileShape, _shapes[IndexOf(name)]))
+            if (!ShapesEqual(fileShape, _shapes[i]))
             {
-                throw new System.IO.InvalidDataException(
-                    $"Tensor '{name}' in '{path}' has shape {ShapeText(fileShape)}, expected {ShapeText(GetShape(name))}.");
+                throw new SafeTensorsFormatException(path, name, $"the file has shape {ShapeText(fileShape)}; this set needs {expected}.");
             }
 
-            // Checked here, not by GetFloat32 below, so that a bad tensor is found before anything is copied.
             string dtype = file.GetDType(name);
             if (dtype != "F32")
             {
-                throw new System.IO.InvalidDataException($"Tensor '{name}' in '{path}' is {dtype}, expected F32.");
+                throw new SafeTensorsFormatException(path, name, $"the file has dtype {dtype}; this set needs F32 (shape {expected}).");
             }
         }
 
-        foreach (string name in _names)
+        for (int i = 0; i < _names.Length; i++)
         {
-            file.GetFloat32(name).CopyTo(_buffer.Slice(_offsets[IndexOf(name)], _lengths[IndexOf(name)]));
+            file.ReadFloat32(_names[i], _buffer.Slice(_offsets[i], _lengths[i]));
         }
 
         _version++;

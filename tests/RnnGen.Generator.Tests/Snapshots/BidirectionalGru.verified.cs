@@ -70,18 +70,19 @@ namespace Snapshots
         private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
         private global::RnnGen.Kernels.ConcurrencyGuard _guard;
         private int _rows; // rows of the last Forward
+        private int _gradientRows; // rows of the last Backward: InputGradient's
         private bool _forwardDone;
         private bool _lossDone;
 
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public BidirectionalGru(int seed = 0)
         {
-            Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-            Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+            Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.BidirectionalGru parameters");
+            Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.BidirectionalGru gradients");
+            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.BidirectionalGru initial state");
+            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.BidirectionalGru final state");
+            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.BidirectionalGru initial-state gradient");
+            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.BidirectionalGru final-state gradient");
             global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PRnnWeightIhL0, PRnnWeightHhL0, PRnnBiasIhL0, PRnnBiasHhL0, PRnnWeightIhL0Reverse, PRnnWeightHhL0Reverse, PRnnBiasIhL0Reverse, PRnnBiasHhL0Reverse, PFcWeight, PFcBias]);
             global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SRnnH0]);
             var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));
@@ -137,20 +138,36 @@ namespace Snapshots
         public bool Training { get; set; }
         /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
         public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
-        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
-        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
+        /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward, of its rows (0 at padded steps).</summary>
+        public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _gradientRows * SequenceLength * InputSize);
 
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
         {
-            Gradients.Clear();
-            InitialStateGradient.Clear();
+            _guard.Enter(this, nameof(ZeroGradients));
+            try
+            {
+                Gradients.Clear();
+                InitialStateGradient.Clear();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
         public void ResetState()
         {
-            InitialState.Clear();
+            _guard.Enter(this, nameof(ResetState));
+            try
+            {
+                InitialState.Clear();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>The states a recurrence starts from.</summary>
@@ -266,6 +283,7 @@ namespace Snapshots
             BackwardFc(rows, steps); // fc: Dense 10 -> 2
             BackwardRnnL0(rows, steps); // rnn layer 0: GRU 3 -> 5 x2 directions
             global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 3), _inputGradient, steps, rows, InputSize);
+            _gradientRows = rows;
             _lossDone = false;
         }
 
@@ -407,6 +425,8 @@ namespace Snapshots
         bool global::RnnGen.IRnnModel.TokenInput => false;
         bool global::RnnGen.IRnnModel.SequenceOutput => true;
         bool global::RnnGen.IRnnModel.CanStep => false;
+        global::RnnGen.LossKind global::RnnGen.ILossModel<float>.LossKind => global::RnnGen.LossKind.MeanSquaredError;
+        int global::RnnGen.ILossModel<float>.IgnoreIndex => -100;
         void global::RnnGen.IRnnModel<float>.Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => throw new global::System.NotSupportedException(StepUnsupported);
     }
 }

@@ -70,12 +70,12 @@ namespace Snapshots
         /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
         public EmbeddingGruLanguageModel(int seed = 0)
         {
-            Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-            Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+            Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.EmbeddingGruLanguageModel parameters");
+            Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.EmbeddingGruLanguageModel gradients");
+            InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.EmbeddingGruLanguageModel initial state");
+            FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.EmbeddingGruLanguageModel final state");
+            InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.EmbeddingGruLanguageModel initial-state gradient");
+            FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.EmbeddingGruLanguageModel final-state gradient");
             global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PEmbedWeight, PRnnWeightIhL0, PRnnWeightHhL0, PRnnBiasIhL0, PRnnBiasHhL0, PHeadWeight, PHeadBias]);
             global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SRnnH0]);
             var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));
@@ -129,15 +129,31 @@ namespace Snapshots
         /// <summary>Zeroes the parameter and initial-state gradients.</summary>
         public void ZeroGradients()
         {
-            Gradients.Clear();
-            InitialStateGradient.Clear();
+            _guard.Enter(this, nameof(ZeroGradients));
+            try
+            {
+                Gradients.Clear();
+                InitialStateGradient.Clear();
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
         public void ResetState()
         {
-            InitialState.Clear();
-            _streamFresh = true;
+            _guard.Enter(this, nameof(ResetState));
+            try
+            {
+                InitialState.Clear();
+                _streamFresh = true;
+            }
+            finally
+            {
+                _guard.Exit();
+            }
         }
 
         /// <summary>The states a recurrence starts from: InitialState for Forward, the stream for Step.</summary>
@@ -203,8 +219,7 @@ namespace Snapshots
                     InitialState.ReadOnlyData.CopyTo(_stream.Span);
                 }
                 _streamFresh = false;
-                _streaming = true;
-                _rows = rows;
+                _streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were
                 int steps = 1, rowsT = rows;
                 global::System.Span<float> a = _activations.Span;
                 input.CopyTo(_tokens);
@@ -388,5 +403,7 @@ namespace Snapshots
         bool global::RnnGen.IRnnModel.SequenceOutput => true;
         bool global::RnnGen.IRnnModel.CanStep => true;
         global::System.ReadOnlySpan<float> global::RnnGen.IRnnModel.InputGradient => default;
+        global::RnnGen.LossKind global::RnnGen.ILossModel<int>.LossKind => global::RnnGen.LossKind.SoftmaxCrossEntropy;
+        int global::RnnGen.ILossModel<int>.IgnoreIndex => -100;
     }
 }

@@ -57,6 +57,7 @@ namespace Snapshots
                 private readonly global::RnnGen.DeterministicRandom _dropoutRandom;
                 private global::RnnGen.Kernels.ConcurrencyGuard _guard;
                 private int _rows; // rows of the last Forward
+                private int _gradientRows; // rows of the last Backward: InputGradient's
                 private bool _forwardDone;
                 private bool _lossDone;
                 private bool _streaming; // Step runs: start and end in the stream
@@ -65,12 +66,12 @@ namespace Snapshots
                 /// <summary>Allocates every buffer once and initialises the weights from <paramref name="seed"/> with PyTorch's default distributions.</summary>
                 public NestedModel(int seed = 0)
                 {
-                    Parameters = new global::RnnGen.ParameterSet(ParameterShapes());
-                    Gradients = new global::RnnGen.ParameterSet(ParameterShapes());
-                    InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-                    FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false));
-                    InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true));
-                    FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false));
+                    Parameters = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.Outer.Middle.NestedModel parameters");
+                    Gradients = new global::RnnGen.ParameterSet(ParameterShapes(), "Snapshots.Outer.Middle.NestedModel gradients");
+                    InitialState = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.Outer.Middle.NestedModel initial state");
+                    FinalState = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.Outer.Middle.NestedModel final state");
+                    InitialStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: true), "Snapshots.Outer.Middle.NestedModel initial-state gradient");
+                    FinalStateGradient = new global::RnnGen.ParameterSet(StateShapes(initial: false), "Snapshots.Outer.Middle.NestedModel final-state gradient");
                     global::RnnGen.Kernels.ModelGuard.RequireLayout(Parameters, [PRnnWeightIhL0, PRnnWeightHhL0, PRnnBiasIhL0, PRnnBiasHhL0]);
                     global::RnnGen.Kernels.ModelGuard.RequireLayout(InitialState, [SRnnH0]);
                     var random = new global::RnnGen.DeterministicRandom(unchecked((ulong)seed));
@@ -114,21 +115,37 @@ namespace Snapshots
                 public bool Training { get; set; }
                 /// <summary>The generator dropout draws from (seeded from the constructor's seed); a training checkpoint saves its state.</summary>
                 public global::RnnGen.DeterministicRandom DropoutRandom => _dropoutRandom;
-                /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward (0 at padded steps).</summary>
-                public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _rows * SequenceLength * InputSize);
+                /// <summary>dLoss/dInput <c>[rows,T,I]</c> from the last Backward, of its rows (0 at padded steps).</summary>
+                public global::System.ReadOnlySpan<float> InputGradient => global::System.MemoryExtensions.AsSpan(_inputGradient, 0, _gradientRows * SequenceLength * InputSize);
 
                 /// <summary>Zeroes the parameter and initial-state gradients.</summary>
                 public void ZeroGradients()
                 {
-                    Gradients.Clear();
-                    InitialStateGradient.Clear();
+                    _guard.Enter(this, nameof(ZeroGradients));
+                    try
+                    {
+                        Gradients.Clear();
+                        InitialStateGradient.Clear();
+                    }
+                    finally
+                    {
+                        _guard.Exit();
+                    }
                 }
 
                 /// <summary>Zeroes the initial state and restarts a stream: the next Forward (with CarryState) and the next Step start afresh.</summary>
                 public void ResetState()
                 {
-                    InitialState.Clear();
-                    _streamFresh = true;
+                    _guard.Enter(this, nameof(ResetState));
+                    try
+                    {
+                        InitialState.Clear();
+                        _streamFresh = true;
+                    }
+                    finally
+                    {
+                        _guard.Exit();
+                    }
                 }
 
                 /// <summary>The states a recurrence starts from: InitialState for Forward, the stream for Step.</summary>
@@ -190,8 +207,7 @@ namespace Snapshots
                             InitialState.ReadOnlyData.CopyTo(_stream.Span);
                         }
                         _streamFresh = false;
-                        _streaming = true;
-                        _rows = rows;
+                        _streaming = true; // Step's rows are its own: _rows (the last Forward's) and InputGradient stay as they were
                         int steps = 1, rowsT = rows;
                         global::System.Span<float> a = _activations.Span;
                         // Input[T,B,I] = input[B,T,I], time-major so that each step's rows are contiguous
@@ -273,6 +289,7 @@ namespace Snapshots
                     int rows = _rows, steps = SequenceLength, rowsT = steps * rows;
                     BackwardRnnL0(rows, steps); // rnn layer 0: GRU 2 -> 4
                     global::RnnGen.Kernels.SequenceOps.TimeToBatchMajor(_gradients.Slice(GInputGradient, rowsT * 2), _inputGradient, steps, rows, InputSize);
+                    _gradientRows = rows;
                     _lossDone = false;
                 }
 
@@ -345,6 +362,8 @@ namespace Snapshots
                 bool global::RnnGen.IRnnModel.TokenInput => false;
                 bool global::RnnGen.IRnnModel.SequenceOutput => true;
                 bool global::RnnGen.IRnnModel.CanStep => true;
+                global::RnnGen.LossKind global::RnnGen.ILossModel<float>.LossKind => global::RnnGen.LossKind.MeanSquaredError;
+                int global::RnnGen.ILossModel<float>.IgnoreIndex => -100;
             }
         }
     }

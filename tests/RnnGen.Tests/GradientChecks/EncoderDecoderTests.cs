@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using RnnGen;
 using Xunit;
+using static RnnGen.Tests.GradientChecks.GradientCheck;
 
 namespace RnnGen.Tests.GradientChecks;
 
@@ -17,8 +19,9 @@ public partial class TinyDecoder { }
 /// <summary>
 /// Two generated models composed as an encoder-decoder through the state API: the encoder's final
 /// state is the decoder's initial state, and the decoder's initial-state gradient flows back into
-/// the encoder's Backward. Checked end to end by central differences (double accumulation of float
-/// runs, so a loose tolerance; it catches wiring, sign and scale errors).
+/// the encoder's Backward. Every gradient of both models and both inputs against central differences
+/// of the same composition of double-precision <see cref="ScalarReferenceModel"/>s, at the tolerance
+/// of the other gradient checks.
 /// </summary>
 public sealed class EncoderDecoderTests
 {
@@ -32,42 +35,28 @@ public sealed class EncoderDecoderTests
     [Fact]
     public void GradientFlowsFromDecoderLossIntoEncoderWeights()
     {
-        RunForward();
+        _encoder.Forward(_source, new float[2 * 5 * 4], _sourceLengths);
+        _encoder.FinalState["enc.h_n"].CopyTo(_decoder.InitialState["dec.h0"]);
+        _decoder.Forward(_decoderInput, new float[2 * 4 * 2]);
+        float loss = _decoder.Loss(_target);
         _decoder.ZeroGradients();
         _decoder.Backward();
         _decoder.InitialStateGradient["dec.h0"].CopyTo(_encoder.FinalStateGradient["enc.h_n"]);
         _encoder.ZeroGradients();
         _encoder.Backward(new float[2 * 5 * 4]); // the encoder's outputs feed nothing else
-        float[] analytic = _encoder.Gradients["enc.weight_hh_l0"].ToArray();
-        Assert.Contains(analytic, g => Math.Abs(g) > 1e-4);
+        Assert.Contains(_encoder.Gradients["enc.weight_hh_l0"].ToArray(), g => Math.Abs(g) > 1e-4);
 
-        Span<float> weights = _encoder.Parameters["enc.weight_hh_l0"];
-        double scale = 0;
-        foreach (float g in analytic)
-        {
-            scale = Math.Max(scale, Math.Abs(g));
-        }
-
-        const float epsilon = 1e-2f;
-        for (int i = 0; i < weights.Length; i += 5)
-        {
-            float saved = weights[i];
-            weights[i] = saved + epsilon;
-            double plus = RunForward();
-            weights[i] = saved - epsilon;
-            double minus = RunForward();
-            weights[i] = saved;
-            double fd = (plus - minus) / (2 * epsilon);
-            Assert.True(Math.Abs(fd - analytic[i]) <= 2e-2 * scale, $"enc.weight_hh_l0[{i}]: analytic {analytic[i]:R}, finite difference {fd:R}");
-        }
-    }
-
-    private double RunForward()
-    {
-        _encoder.Forward(_source, new float[2 * 5 * 4], _sourceLengths);
-        _encoder.FinalState["enc.h_n"].CopyTo(_decoder.InitialState["dec.h0"]);
-        _decoder.Forward(_decoderInput, new float[2 * 4 * 2]);
-        return _decoder.Loss(_target);
+        var encoder = new ScalarReferenceModel(5, 2, 3, "none", new ReferenceLayer("gru", "enc", 4));
+        var decoder = new ScalarReferenceModel(4, 2, 2, "mse", new ReferenceLayer("gru", "dec", 4), new ReferenceLayer("dense", "out", 2));
+        double[] target = D(_target);
+        Compare([(_encoder.Parameters, _encoder.Gradients), (_decoder.Parameters, _decoder.Gradients)], loss,
+            [new InputTensor("source", _source, _encoder.InputGradient.ToArray()), new InputTensor("decoder input", _decoderInput, _decoder.InputGradient.ToArray())],
+            (p, x) =>
+            {
+                Dictionary<string, double[]> states = encoder.FinalStates(p, x["source"], null, _sourceLengths);
+                var initial = new Dictionary<string, double[]> { ["dec.h0"] = states["enc.h_n"] };
+                return decoder.Loss(p, x["decoder input"], null, [4, 4], target, null, initial);
+            });
     }
 
     private static float[] Random(int count, int seed)

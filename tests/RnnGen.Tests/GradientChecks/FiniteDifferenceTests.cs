@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using RnnGen.Tests.Numerics;
 using Xunit;
+using static RnnGen.Tests.GradientChecks.GradientCheck;
 
 namespace RnnGen.Tests.GradientChecks;
 
@@ -12,9 +13,6 @@ namespace RnnGen.Tests.GradientChecks;
 /// </summary>
 public sealed class FiniteDifferenceTests
 {
-    private const double Epsilon = 1e-5;
-    private const int SamplesPerTensor = 48;
-
     [Fact]
     public void DeepBidirectionalLstmWithRaggedLengths()
     {
@@ -179,139 +177,6 @@ public sealed class FiniteDifferenceTests
             }
 
             Tolerance.RelativeToMax(F(fd), model.InitialStateGradient[name], Tolerance.GradientRelative, "initial state gradient " + name);
-        }
-    }
-
-    private static void Compare(ParameterSet parameters, ParameterSet gradients, float modelLoss, float[]? input, float[]? inputGradient,
-        Func<Dictionary<string, double[]>, double[]?, double> referenceLoss)
-    {
-        Dictionary<string, double[]> p = ToDoubles(parameters);
-        double[]? x = input is null ? null : D(input);
-        double baseline = referenceLoss(p, x);
-        Assert.True(Math.Abs(baseline - modelLoss) <= 1e-5 * Math.Max(1, Math.Abs(baseline)), $"loss {modelLoss:R}, scalar reference {baseline:R}");
-
-        var random = new Random(99);
-        foreach (string name in parameters.Names)
-        {
-            CheckTensor(name, p[name], gradients[name].ToArray(), random, () => referenceLoss(p, x));
-        }
-
-        if (x is not null && inputGradient is not null)
-        {
-            CheckTensor("input", x, inputGradient, random, () => referenceLoss(p, x));
-        }
-    }
-
-    /// <summary>Central differences on a sample of elements (all of a small tensor), within 1e-4 of the tensor's largest gradient.</summary>
-    private static void CheckTensor(string name, double[] values, float[] analytic, Random random, Func<double> loss)
-    {
-        IEnumerable<int> indices = values.Length <= SamplesPerTensor
-            ? Enumerable.Range(0, values.Length)
-            : Enumerable.Range(0, SamplesPerTensor).Select(_ => random.Next(values.Length)).Append(ArgMaxAbs(analytic)).Distinct();
-        double scale = Math.Max(analytic.Max(v => Math.Abs((double)v)), 1e-6);
-        foreach (int i in indices)
-        {
-            double fd = CentralDifference(values, i, loss);
-            double error = Math.Abs(fd - analytic[i]);
-            Assert.True(error <= Tolerance.GradientRelative * scale,
-                $"d loss / d {name}[{i}]: analytic {analytic[i]:R}, finite difference {fd:R} (error {error:E2}, scale {scale:E2})");
-        }
-    }
-
-    private static double CentralDifference(double[] values, int i, Func<double> loss)
-    {
-        double saved = values[i];
-        values[i] = saved + Epsilon;
-        double plus = loss();
-        values[i] = saved - Epsilon;
-        double minus = loss();
-        values[i] = saved;
-        return (plus - minus) / (2 * Epsilon);
-    }
-
-    private static void AssertPaddedOutputIsZero(float[] output, int[] lengths, int steps, int features)
-    {
-        for (int b = 0; b < lengths.Length; b++)
-        {
-            for (int t = lengths[b]; t < steps; t++)
-            {
-                for (int j = 0; j < features; j++)
-                {
-                    Assert.Equal(0f, output[(b * steps + t) * features + j]);
-                }
-            }
-        }
-    }
-
-    private static int ArgMaxAbs(float[] values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (Math.Abs(values[i]) > Math.Abs(values[best]))
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
-
-    private static Dictionary<string, double[]> ToDoubles(ParameterSet set) => set.Names.ToDictionary(n => n, n => D(set[n]));
-
-    private static double[] D(ReadOnlySpan<float> values)
-    {
-        var result = new double[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            result[i] = values[i];
-        }
-
-        return result;
-    }
-
-    private static float[] F(double[] values) => values.Select(v => (float)v).ToArray();
-
-    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            s += (double)a[i] * b[i];
-        }
-
-        return s;
-    }
-
-    private static void Fill(Span<float> values, Random random)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-    }
-
-    /// <summary>Random input in [-1, 1], lengths, and more random floats, all from one seed.</summary>
-    private sealed class CaseData
-    {
-        private readonly Random _random;
-
-        public CaseData(int batch, int steps, int features, int seed, int[] lengths)
-        {
-            _random = new Random(seed);
-            Input = Floats(batch * steps * features);
-            Lengths = lengths;
-        }
-
-        public float[] Input { get; }
-
-        public int[] Lengths { get; }
-
-        public float[] Floats(int count)
-        {
-            var values = new float[count];
-            Fill(values, _random);
-            return values;
         }
     }
 }

@@ -5,12 +5,20 @@ namespace RnnGen.Tests.GradientChecks;
 
 /// <summary>One layer of the scalar reference: what the attributes declare, nothing else.</summary>
 internal sealed record ReferenceLayer(string Kind, string Name, int Size, int NumLayers = 1, bool Bidirectional = false,
-    bool ReturnSequences = true, string Activation = "none", int VocabSize = 0);
+    bool ReturnSequences = true, string Activation = "none", int VocabSize = 0,
+    int Projection = 0, bool Peephole = false, bool LayerNorm = false, bool LearnInitialState = false)
+{
+    /// <summary>The width of h: the projection size, or the hidden size.</summary>
+    public int StateSize => Projection > 0 ? Projection : Size;
+}
 
 /// <summary>
 /// A deliberately plain, double-precision, loop-by-loop implementation of PyTorch's semantics
 /// (packed sequences, bidirectional stacks, dense heads, losses), written independently of the
-/// generator and kernels. It only computes a loss; its gradients come from central differences.
+/// generator and kernels. It only computes a loss (and final states); its gradients come from central differences.
+/// The LSTM variants follow make_cells_reference.py: projection (h = W_hr·m, nn.LSTM(proj_size)),
+/// peephole (w_ci, w_cf on c(t−1), w_co on c(t)), layer norm (LN_ih, LN_hh over 4H and LN_c over H,
+/// no biases), and a learned initial state (name.h0 [L·D, K], name.c0 [L·D, H], shared by every row).
 /// </summary>
 internal sealed class ScalarReferenceModel
 {
@@ -33,6 +41,26 @@ internal sealed class ScalarReferenceModel
     /// </summary>
     public double Loss(IReadOnlyDictionary<string, double[]> p, double[]? input, int[]? tokens, int[] lengths, double[]? target, int[]? classes,
         IReadOnlyDictionary<string, double[]>? initialState = null, IReadOnlyDictionary<string, double[]>? finalStateWeights = null)
+    {
+        (double[][][] x, double[][]? flat, bool sequence, int features, double extra) = Run(p, input, tokens, lengths, initialState, finalStateWeights, null);
+        return extra + (sequence ? SequenceLoss(x, lengths, features, target, classes) : RowLoss(flat!, features, target, classes));
+    }
+
+    /// <summary>
+    /// The final states after the sequence, by the generated models' names (<c>name.h_n</c>, and <c>name.c_n</c> for an
+    /// LSTM), each [L·D, B, H]: what an encoder hands to a decoder.
+    /// </summary>
+    public Dictionary<string, double[]> FinalStates(IReadOnlyDictionary<string, double[]> p, double[]? input, int[]? tokens, int[] lengths,
+        IReadOnlyDictionary<string, double[]>? initialState = null)
+    {
+        var states = new Dictionary<string, double[]>();
+        Run(p, input, tokens, lengths, initialState, null, states);
+        return states;
+    }
+
+    private (double[][][] X, double[][]? Flat, bool Sequence, int Features, double Extra) Run(IReadOnlyDictionary<string, double[]> p, double[]? input,
+        int[]? tokens, int[] lengths, IReadOnlyDictionary<string, double[]>? initialState, IReadOnlyDictionary<string, double[]>? finalStateWeights,
+        Dictionary<string, double[]>? finalStates)
     {
         // x[b][t] = feature vector; null rows beyond a sequence's length are never read.
         var x = new double[_batch][][];
@@ -92,7 +120,7 @@ internal sealed class ScalarReferenceModel
                     break;
                 default:
                     int directions = layer.Bidirectional ? 2 : 1;
-                    int h = layer.Size;
+                    int h = layer.Size, k = layer.StateSize;
                     for (int l = 0; l < layer.NumLayers; l++)
                     {
                         var next = new double[_batch][][];
@@ -102,25 +130,31 @@ internal sealed class ScalarReferenceModel
                             next[b] = new double[_steps][];
                             for (int t = 0; t < _steps; t++)
                             {
-                                next[b][t] = new double[directions * h];
+                                next[b][t] = new double[directions * k];
                             }
 
-                            last[b] = new double[directions * h];
+                            last[b] = new double[directions * k];
                             for (int d = 0; d < directions; d++)
                             {
                                 string suffix = "_l" + l + (d == 1 ? "_reverse" : "");
                                 int stateIndex = l * directions + d;
-                                double[] hState = Slice(initialState, layer.Name + ".h0", stateIndex, b, h);
-                                double[] cState = Slice(initialState, layer.Name + ".c0", stateIndex, b, h);
-                                for (int k = 0; k < lengths[b]; k++)
+                                double[] hState = Start(layer, p, initialState, ".h0", stateIndex, b, k);
+                                double[] cState = Start(layer, p, initialState, ".c0", stateIndex, b, h);
+                                for (int s = 0; s < lengths[b]; s++)
                                 {
-                                    int t = d == 0 ? k : lengths[b] - 1 - k;
+                                    int t = d == 0 ? s : lengths[b] - 1 - s;
                                     (hState, cState) = Cell(layer, p, suffix, x[b][t], hState, cState);
-                                    Array.Copy(hState, 0, next[b][t], d * h, h);
+                                    Array.Copy(hState, 0, next[b][t], d * k, k);
                                 }
 
-                                Array.Copy(hState, 0, last[b], d * h, h);
-                                extra += Dot(Slice(finalStateWeights, layer.Name + ".h_n", stateIndex, b, h), hState);
+                                Array.Copy(hState, 0, last[b], d * k, k);
+                                Store(finalStates, layer.Name + ".h_n", layer.NumLayers * directions, stateIndex, b, hState);
+                                if (layer.Kind == "lstm")
+                                {
+                                    Store(finalStates, layer.Name + ".c_n", layer.NumLayers * directions, stateIndex, b, cState);
+                                }
+
+                                extra += Dot(Slice(finalStateWeights, layer.Name + ".h_n", stateIndex, b, k), hState);
                                 if (layer.Kind == "lstm")
                                 {
                                     extra += Dot(Slice(finalStateWeights, layer.Name + ".c_n", stateIndex, b, h), cState);
@@ -129,7 +163,7 @@ internal sealed class ScalarReferenceModel
                         }
 
                         x = next;
-                        features = directions * h;
+                        features = directions * k;
                         if (l == layer.NumLayers - 1 && !layer.ReturnSequences)
                         {
                             sequence = false;
@@ -141,7 +175,7 @@ internal sealed class ScalarReferenceModel
             }
         }
 
-        return extra + (sequence ? SequenceLoss(x, lengths, features, target, classes) : RowLoss(flat!, features, target, classes));
+        return (x, flat, sequence, features, extra);
     }
 
     private double SequenceLoss(double[][][] y, int[] lengths, int features, double[]? target, int[]? classes)
@@ -183,16 +217,32 @@ internal sealed class ScalarReferenceModel
 
     private static (double[] H, double[] C) Cell(ReferenceLayer layer, IReadOnlyDictionary<string, double[]> p, string suffix, double[] x, double[] h, double[] c)
     {
-        double[] wih = p[layer.Name + ".weight_ih" + suffix], whh = p[layer.Name + ".weight_hh" + suffix];
-        double[] bih = p[layer.Name + ".bias_ih" + suffix], bhh = p[layer.Name + ".bias_hh" + suffix];
+        string name = layer.Name + ".";
+        double[] wih = p[name + "weight_ih" + suffix], whh = p[name + "weight_hh" + suffix];
         int n = layer.Size;
-        int gates = bih.Length;
+        int gates = (layer.Kind == "lstm" ? 4 : layer.Kind == "gru" ? 3 : 1) * n;
         var gx = new double[gates];
         var gh = new double[gates];
         for (int g = 0; g < gates; g++)
         {
-            gx[g] = bih[g] + Dot(wih, x, g * x.Length);
-            gh[g] = bhh[g] + Dot(whh, h, g * n);
+            gx[g] = Dot(wih, x, g * x.Length);
+            gh[g] = Dot(whh, h, g * h.Length);
+        }
+
+        if (layer.LayerNorm)
+        {
+            // Ba et al.: each product normalised over all 4H gates, with its own gain and bias instead of b_ih, b_hh.
+            gx = LayerNorm(gx, p[name + "layer_norm_ih_weight" + suffix], p[name + "layer_norm_ih_bias" + suffix]);
+            gh = LayerNorm(gh, p[name + "layer_norm_hh_weight" + suffix], p[name + "layer_norm_hh_bias" + suffix]);
+        }
+        else
+        {
+            double[] bih = p[name + "bias_ih" + suffix], bhh = p[name + "bias_hh" + suffix];
+            for (int g = 0; g < gates; g++)
+            {
+                gx[g] += bih[g];
+                gh[g] += bhh[g];
+            }
         }
 
         var hNew = new double[n];
@@ -202,10 +252,21 @@ internal sealed class ScalarReferenceModel
             switch (layer.Kind)
             {
                 case "lstm":
-                    double i = Sigmoid(gx[j] + gh[j]), f = Sigmoid(gx[n + j] + gh[n + j]);
-                    double gg = Math.Tanh(gx[2 * n + j] + gh[2 * n + j]), o = Sigmoid(gx[3 * n + j] + gh[3 * n + j]);
+                    double ai = gx[j] + gh[j], af = gx[n + j] + gh[n + j], ao = gx[3 * n + j] + gh[3 * n + j];
+                    if (layer.Peephole)
+                    {
+                        ai += p[name + "weight_ci" + suffix][j] * c[j];
+                        af += p[name + "weight_cf" + suffix][j] * c[j];
+                    }
+
+                    double i = Sigmoid(ai), f = Sigmoid(af), gg = Math.Tanh(gx[2 * n + j] + gh[2 * n + j]);
                     cNew[j] = f * c[j] + i * gg;
-                    hNew[j] = o * Math.Tanh(cNew[j]);
+                    if (layer.Peephole)
+                    {
+                        ao += p[name + "weight_co" + suffix][j] * cNew[j];
+                    }
+
+                    hNew[j] = Sigmoid(ao); // o, until the cell state is complete
                     break;
                 case "gru":
                     double r = Sigmoid(gx[j] + gh[j]), z = Sigmoid(gx[n + j] + gh[n + j]);
@@ -221,7 +282,56 @@ internal sealed class ScalarReferenceModel
             }
         }
 
+        if (layer.Kind != "lstm")
+        {
+            return (hNew, cNew);
+        }
+
+        // m = o⊙tanh(c') (or o⊙tanh(LN_c(c'))); h' = m, or W_hr·m with a projection.
+        double[] squashed = layer.LayerNorm ? LayerNorm(cNew, p[name + "layer_norm_c_weight" + suffix], p[name + "layer_norm_c_bias" + suffix]) : cNew;
+        for (int j = 0; j < n; j++)
+        {
+            hNew[j] *= Math.Tanh(squashed[j]);
+        }
+
+        if (layer.Projection > 0)
+        {
+            double[] whr = p[name + "weight_hr" + suffix];
+            var projected = new double[layer.Projection];
+            for (int q = 0; q < projected.Length; q++)
+            {
+                projected[q] = Dot(whr, hNew, q * n);
+            }
+
+            hNew = projected;
+        }
+
         return (hNew, cNew);
+    }
+
+    /// <summary>PyTorch's layer norm over the whole vector: biased variance, ε = 1e-5.</summary>
+    private static double[] LayerNorm(double[] v, double[] weight, double[] bias)
+    {
+        double mean = 0, variance = 0;
+        foreach (double e in v)
+        {
+            mean += e;
+        }
+
+        mean /= v.Length;
+        foreach (double e in v)
+        {
+            variance += (e - mean) * (e - mean);
+        }
+
+        double inverse = 1 / Math.Sqrt(variance / v.Length + 1e-5);
+        var y = new double[v.Length];
+        for (int i = 0; i < v.Length; i++)
+        {
+            y[i] = (v[i] - mean) * inverse * weight[i] + bias[i];
+        }
+
+        return y;
     }
 
     private static double[] Dense(double[] w, double[] bias, double[] x, int outputs, string activation)
@@ -242,6 +352,23 @@ internal sealed class ScalarReferenceModel
         return y;
     }
 
+    /// <summary>
+    /// Where a direction starts: row b of the given state set when it holds this layer's state (InitialState, or a
+    /// carried one), else the learned state (name.h0 / name.c0 [L·D, width], the same for every row), else zeros.
+    /// </summary>
+    private double[] Start(ReferenceLayer layer, IReadOnlyDictionary<string, double[]> p, IReadOnlyDictionary<string, double[]>? set, string state, int index, int b, int width)
+    {
+        string name = layer.Name + state;
+        if ((set is not null && set.ContainsKey(name)) || !layer.LearnInitialState || !p.TryGetValue(name, out double[]? learned))
+        {
+            return Slice(set, name, index, b, width);
+        }
+
+        var v = new double[width];
+        Array.Copy(learned, index * width, v, 0, width);
+        return v;
+    }
+
     /// <summary>Row b of state index (layer·directions + direction) in a [L·D, B, H] state tensor; zeros when absent.</summary>
     private double[] Slice(IReadOnlyDictionary<string, double[]>? set, string name, int index, int b, int h)
     {
@@ -252,6 +379,23 @@ internal sealed class ScalarReferenceModel
         }
 
         return v;
+    }
+
+    /// <summary>Writes row b of state index (layer·directions + direction) into a [L·D, B, H] state tensor, created on first use.</summary>
+    private void Store(Dictionary<string, double[]>? set, string name, int states, int index, int b, double[] value)
+    {
+        if (set is null)
+        {
+            return;
+        }
+
+        if (!set.TryGetValue(name, out double[]? values))
+        {
+            values = new double[states * _batch * value.Length];
+            set[name] = values;
+        }
+
+        Array.Copy(value, 0, values, (index * _batch + b) * value.Length, value.Length);
     }
 
     private static double[] Row(double[] table, int row, int width)

@@ -67,21 +67,51 @@ public sealed class SafeTensorsTests : IDisposable
         string path = _directory.File("dtype.safetensors");
         SafeTensors.Write(path, [SafeTensorEntry.Int32("ids", [2], [1, 2])]);
 
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path).GetFloat32("ids"));
+        using SafeTensorsFile file = SafeTensors.Read(path);
 
-        Assert.Contains("'ids'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("I32", e.Message, StringComparison.Ordinal);
+        var e = SafeTensorsTestFiles.AssertRefused(path, "ids", "I32", () => file.GetFloat32("ids"));
+
+        Assert.Contains("F32", e.Message, StringComparison.Ordinal);
+        SafeTensorsTestFiles.AssertRefused(path, "ids", "I32", () => file.ReadFloat32("ids", new float[2]));
     }
 
     [Fact]
-    public void UnknownTensorThrowsKeyNotFoundNamingIt()
+    public void UnknownTensorOrMetadataKeyThrowsKeyNotFoundNamingItAndTheFile()
     {
         string path = _directory.File("one.safetensors");
-        SafeTensors.Write(path, [SafeTensorEntry.Float32("x", [1], [1f])]);
+        SafeTensors.Write(path, [SafeTensorEntry.Float32("x", [1], [1f])], new Dictionary<string, string> { ["epoch"] = "3" });
+        using SafeTensorsFile file = SafeTensors.Read(path);
 
-        var e = Assert.Throws<KeyNotFoundException>(() => SafeTensors.Read(path).GetShape("nope"));
+        foreach (Action lookup in new Action[] { () => file.GetShape("nope"), () => file.GetFloat32("nope"), () => file.GetInt32("nope"), () => file.GetDType("nope"), () => _ = file.Metadata["nope"] })
+        {
+            var e = Assert.Throws<KeyNotFoundException>(lookup);
+            Assert.Contains("'nope'", e.Message, StringComparison.Ordinal);
+            Assert.Contains(path, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("given key", e.Message, StringComparison.Ordinal);
+        }
 
-        Assert.Contains("'nope'", e.Message, StringComparison.Ordinal);
+        Assert.False(file.Contains("nope"));
+        Assert.False(file.Metadata.ContainsKey("nope"));
+    }
+
+    [Fact]
+    public void ReadIntoASpanChecksItsLengthAndADisposedFileRefusesData()
+    {
+        string path = _directory.File("span.safetensors");
+        SafeTensors.Write(path, [SafeTensorEntry.Float32("w", [3], [1f, 2f, 3f]), SafeTensorEntry.Int32("i", [2], [4, 5])]);
+        SafeTensorsFile file = SafeTensors.Read(path);
+        float[] w = new float[3];
+        int[] i = new int[2];
+
+        file.ReadFloat32("w", w);
+        file.ReadInt32("i", i);
+        Assert.Throws<ArgumentException>(() => file.ReadFloat32("w", new float[4]));
+        file.Dispose();
+
+        Assert.Equal([1f, 2f, 3f], w);
+        Assert.Equal([4, 5], i);
+        Assert.Equal([3], file.GetShape("w"));   // the header stays readable
+        Assert.Throws<ObjectDisposedException>(() => file.GetFloat32("w"));
     }
 
     [Theory]
@@ -144,58 +174,52 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void TooShortFileThrowsInvalidData()
+    public void TooShortFileIsRefused()
     {
         string path = _directory.File("short.safetensors");
         File.WriteAllBytes(path, [1, 2, 3]);
 
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
-
-        Assert.Contains("too short", e.Message, StringComparison.Ordinal);
+        SafeTensorsTestFiles.AssertRefused(path, null, "3 bytes, shorter than the 8-byte header length", () => SafeTensors.Read(path));
     }
 
     [Fact]
-    public void HeaderLengthBeyondTheFileThrowsInvalidData()
+    public void HeaderLengthBeyondTheFileIsRefused()
     {
         string path = _directory.File("long-header.safetensors");
         WriteRaw(path, "{}", declaredLength: 1000);
 
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
-
-        Assert.Contains("header length 1000", e.Message, StringComparison.Ordinal);
+        SafeTensorsTestFiles.AssertRefused(path, null, "header length is 1,000 bytes, but only 2 bytes follow", () => SafeTensors.Read(path));
     }
 
     [Theory]
-    [InlineData("{not json", "malformed")]
-    [InlineData("[1, 2]", "malformed")]
-    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1]}}", "malformed")]
-    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [\"a\"], \"data_offsets\": [0, 4]}}", "malformed")]
-    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": []}}", "'x'")]
-    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [-1, -1], \"data_offsets\": [0, 4]}}", "'x'")]
+    [InlineData("{not json", "not valid JSON")]
+    [InlineData("[1, 2]", "does not start with '{'")]
+    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1]}}", "no 'data_offsets'")]
+    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [\"a\"], \"data_offsets\": [0, 4]}}", "non-negative integers")]
+    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": []}}", "two numbers")]
+    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [-1, -1], \"data_offsets\": [0, 4]}}", "non-negative integers")]
     [InlineData("{\"x\": {\"dtype\": \"Q7\", \"shape\": [1], \"data_offsets\": [0, 4]}}", "Q7")]
-    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 4]}}", "'x'")]
-    public void MalformedHeaderThrowsInvalidData(string header, string expectedInMessage)
+    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 4]}}", "needs 8")]
+    public void MalformedHeaderIsRefusedNamingTheFileAndTheRule(string header, string expectedInMessage)
     {
         string path = _directory.File("bad.safetensors");
         WriteRaw(path, header, data: new byte[4]);
 
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
+        var e = Assert.Throws<SafeTensorsFormatException>(() => SafeTensors.Read(path));
 
         Assert.Contains(expectedInMessage, e.Message, StringComparison.Ordinal);
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TruncatedDataThrowsInvalidDataNamingTheTensor()
+    public void TruncatedDataIsRefusedNamingTheLastTensor()
     {
         string path = _directory.File("truncated.safetensors");
         SafeTensors.Write(path, [SafeTensorEntry.Float32("a", [2], [1f, 2f]), SafeTensorEntry.Float32("b", [4], [1f, 2f, 3f, 4f])]);
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^3]);
 
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
-
-        Assert.Contains("'b'", e.Message, StringComparison.Ordinal);
+        SafeTensorsTestFiles.AssertRefused(path, "b", "only 21 bytes of data", () => SafeTensors.Read(path));
     }
 
     [Fact]
