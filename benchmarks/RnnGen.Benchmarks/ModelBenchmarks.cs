@@ -6,12 +6,12 @@ using RnnGen.Bench;
 
 namespace RnnGen.Benchmarks;
 
-/// <summary>Forward-only shapes of issue 4: one operation = one <c>Forward</c> call.</summary>
+/// <summary>Inference shapes: one operation = one <c>Forward</c> call (one <c>Step</c> for the streaming shape).</summary>
 public class ForwardBenchmarks
 {
     private Action _run = static () => { };
 
-    public static IEnumerable<string> Shapes => BenchCatalog.All.Where(s => s.Work == Work.Forward).Select(s => s.Key);
+    public static IEnumerable<string> Shapes => BenchCatalog.All.Where(s => s.Work != Work.TrainStep).Select(s => s.Key);
 
     [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "";
@@ -24,7 +24,7 @@ public class ForwardBenchmarks
 }
 
 /// <summary>
-/// Training shapes of issue 4: one operation = ZeroGradients + Forward + Loss (MSE) + Backward.
+/// Training shapes: one operation = ZeroGradients + Forward + Loss (MSE) + Backward.
 /// Each operation takes up to seconds, so one invocation per iteration and few iterations.
 /// </summary>
 [WarmupCount(2)]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnGen.Kernels;
 
 /// <summary>
@@ -95,10 +96,18 @@ internal interface IFlag
 
 internal readonly struct On : IFlag
 {
-    public static bool Value => true;
+    public static bool Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => true;
+    }
 }
 
 internal readonly struct Off : IFlag
 {
-    public static bool Value => false;
+    public static bool Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
+    }
 }

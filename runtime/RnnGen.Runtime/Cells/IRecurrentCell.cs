@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
@@ -47,36 +48,77 @@ internal interface IUnitKernel
 /// Runs a pointwise body over units [from, to): the widest vectors the hardware accelerates, then narrower
 /// ones, then single lanes. This is the one place the pointwise kernels choose an instruction set.
 /// </summary>
+/// <remarks>
+/// Each width runs in its own method: one method holding all four instantiations of a cell's math (five exps per
+/// LSTM unit) runs out of the JIT's inlining budget, which then leaves exp and even single vector operations as calls.
+/// </remarks>
 internal static class UnitLoop
 {
     public static void Run<TKernel>(ref CellRow row, in CellParameters parameters, int from, int to)
         where TKernel : struct, IUnitKernel
     {
         nint j = from;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && j <= to - 16)
         {
-            for (; j <= to - 16; j += 16)
-            {
-                TKernel.Run<Vec512Ops, Vector512<float>>(ref row, parameters, j);
-            }
+            j = Run512<TKernel>(ref row, parameters, j, to);
         }
 
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && j <= to - 8)
         {
-            for (; j <= to - 8; j += 8)
-            {
-                TKernel.Run<Vec256Ops, Vector256<float>>(ref row, parameters, j);
-            }
+            j = Run256<TKernel>(ref row, parameters, j, to);
         }
 
-        if (Vector128.IsHardwareAccelerated)
+        if (Vector128.IsHardwareAccelerated && j <= to - 4)
         {
-            for (; j <= to - 4; j += 4)
-            {
-                TKernel.Run<Vec128Ops, Vector128<float>>(ref row, parameters, j);
-            }
+            j = Run128<TKernel>(ref row, parameters, j, to);
         }
 
+        if (j < to)
+        {
+            RunScalar<TKernel>(ref row, parameters, j, to);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static nint Run512<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
+        where TKernel : struct, IUnitKernel
+    {
+        for (; j <= to - 16; j += 16)
+        {
+            TKernel.Run<Vec512Ops, Vector512<float>>(ref row, parameters, j);
+        }
+
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static nint Run256<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
+        where TKernel : struct, IUnitKernel
+    {
+        for (; j <= to - 8; j += 8)
+        {
+            TKernel.Run<Vec256Ops, Vector256<float>>(ref row, parameters, j);
+        }
+
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static nint Run128<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
+        where TKernel : struct, IUnitKernel
+    {
+        for (; j <= to - 4; j += 4)
+        {
+            TKernel.Run<Vec128Ops, Vector128<float>>(ref row, parameters, j);
+        }
+
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RunScalar<TKernel>(ref CellRow row, in CellParameters parameters, nint j, int to)
+        where TKernel : struct, IUnitKernel
+    {
         for (; j < to; j++)
         {
             TKernel.Run<ScalarOps, float>(ref row, parameters, j);

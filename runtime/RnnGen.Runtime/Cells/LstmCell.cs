@@ -20,8 +20,15 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
 
     public static bool UnitLocal => true;
 
-    public static void Forward(ref CellRow row, in CellParameters parameters, int from, int to) =>
-        UnitLoop.Run<ForwardUnits>(ref row, parameters, from, to);
+    /// <remarks>
+    /// Two passes over the units, i, f, g and c' then o and h: one pass holding all five exps runs out of the JIT's
+    /// inlining budget and leaves some as calls (every vector register spilled around each). Same arithmetic.
+    /// </remarks>
+    public static void Forward(ref CellRow row, in CellParameters parameters, int from, int to)
+    {
+        UnitLoop.Run<GateUnits>(ref row, parameters, from, to);
+        UnitLoop.Run<OutputUnits>(ref row, parameters, from, to);
+    }
 
     public static void Backward(ref CellRow row, in CellParameters parameters) =>
         UnitLoop.Run<BackwardUnits>(ref row, parameters, 0, row.Hidden);
@@ -34,18 +41,29 @@ internal readonly struct LstmCell<TPeephole> : IRecurrentCell
         }
     }
 
-    internal readonly unsafe struct ForwardUnits : IUnitKernel
+    /// <summary>i, f, g activations (in place) and c'.</summary>
+    internal readonly unsafe struct GateUnits : IUnitKernel
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
             where TOps : struct, IVecOps<TV>
             where TV : struct
         {
-            nint h = row.Hidden;
-            float* gates = row.Gates + j;
-            TV c = LstmMath.Forward<TOps, TV, TPeephole>(gates, h, TOps.Load(row.CellPrev + j), parameters, j);
-            TOps.Store(row.CellNext + j, c);
-            TOps.Store(row.Output + j, TOps.Multiply(TOps.Load(gates + (3 * h)), VecMath.Tanh<TOps, TV>(c)));
+            TOps.Store(row.CellNext + j, LstmMath.ForwardCell<TOps, TV, TPeephole>(row.Gates + j, row.Hidden, TOps.Load(row.CellPrev + j), parameters, j));
+        }
+    }
+
+    /// <summary>o (in place) and h = o⊙tanh(c').</summary>
+    internal readonly unsafe struct OutputUnits : IUnitKernel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run<TOps, TV>(ref CellRow row, in CellParameters parameters, nint j)
+            where TOps : struct, IVecOps<TV>
+            where TV : struct
+        {
+            TV next = TOps.Load(row.CellNext + j);
+            TV o = LstmMath.ForwardOutputGate<TOps, TV, TPeephole>(row.Gates + j, row.Hidden, next, parameters, j);
+            TOps.Store(row.Output + j, TOps.Multiply(o, VecMath.Tanh<TOps, TV>(next)));
         }
     }
 
@@ -92,7 +110,19 @@ internal static unsafe class LstmMath
         where TV : struct
         where TPeephole : struct, IFlag
     {
-        TV ai = TOps.Load(gates), af = TOps.Load(gates + h), ag = TOps.Load(gates + (2 * h)), ao = TOps.Load(gates + (3 * h));
+        TV next = ForwardCell<TOps, TV, TPeephole>(gates, h, c, parameters, j);
+        ForwardOutputGate<TOps, TV, TPeephole>(gates, h, next, parameters, j);
+        return next;
+    }
+
+    /// <summary>The first part of <see cref="Forward"/>: writes i, f, g in place and returns c' (o's pre-activation stays).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV ForwardCell<TOps, TV, TPeephole>(float* gates, nint h, TV c, in CellParameters parameters, nint j)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+        where TPeephole : struct, IFlag
+    {
+        TV ai = TOps.Load(gates), af = TOps.Load(gates + h), ag = TOps.Load(gates + (2 * h));
         if (TPeephole.Value)
         {
             ai = TOps.Add(ai, TOps.Multiply(TOps.Load(parameters.PeepholeInput + j), c));
@@ -102,17 +132,28 @@ internal static unsafe class LstmMath
         TV i = VecMath.Sigmoid<TOps, TV>(ai);
         TV f = VecMath.Sigmoid<TOps, TV>(af);
         TV g = VecMath.Tanh<TOps, TV>(ag);
-        TV next = TOps.Add(TOps.Multiply(f, c), TOps.Multiply(i, g));
+        TOps.Store(gates, i);
+        TOps.Store(gates + h, f);
+        TOps.Store(gates + (2 * h), g);
+        return TOps.Add(TOps.Multiply(f, c), TOps.Multiply(i, g));
+    }
+
+    /// <summary>The second part of <see cref="Forward"/>: o = σ(a_o + w_co⊙c'), written in place and returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV ForwardOutputGate<TOps, TV, TPeephole>(float* gates, nint h, TV next, in CellParameters parameters, nint j)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+        where TPeephole : struct, IFlag
+    {
+        TV ao = TOps.Load(gates + (3 * h));
         if (TPeephole.Value)
         {
             ao = TOps.Add(ao, TOps.Multiply(TOps.Load(parameters.PeepholeOutput + j), next));
         }
 
-        TOps.Store(gates, i);
-        TOps.Store(gates + h, f);
-        TOps.Store(gates + (2 * h), g);
-        TOps.Store(gates + (3 * h), VecMath.Sigmoid<TOps, TV>(ao));
-        return next;
+        TV o = VecMath.Sigmoid<TOps, TV>(ao);
+        TOps.Store(gates + (3 * h), o);
+        return o;
     }
 
     /// <summary>

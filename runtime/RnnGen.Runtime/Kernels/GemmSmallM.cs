@@ -14,6 +14,7 @@ internal static unsafe class GemmSmallM
     /// C[m,n] (+)= A[m,k] · B[n,k]ᵀ as dot products: 4 rows of B at a time, against 4 (AVX-512), 2 or 1
     /// rows of A, each dot with its own vector accumulator.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AxBt<TOps, TV>(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -55,6 +56,7 @@ internal static unsafe class GemmSmallM
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4x4<TOps, TV>(int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -104,6 +106,7 @@ internal static unsafe class GemmSmallM
         Store4(r3, p, k, a3, b, ldb, c + (3 * ldc), accumulate);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot2x4<TOps, TV>(int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -135,6 +138,7 @@ internal static unsafe class GemmSmallM
     }
 
     /// <summary>One row of A against 4 rows of B, the depth split over two accumulator sets (8 chains).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot1x4<TOps, TV>(int k, float* a, float* b, nint ldb, float* c, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -186,7 +190,7 @@ internal static unsafe class GemmSmallM
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AddTail4(int p, int k, float* a, float* b, nint ldb, float* c)
     {
         c[0] += ScalarDot(a, b, p, k);
@@ -195,6 +199,7 @@ internal static unsafe class GemmSmallM
         c[3] += ScalarDot(a, b + (3 * ldb), p, k);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot<TOps, TV>(int k, float* a, float* b)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -216,6 +221,7 @@ internal static unsafe class GemmSmallM
         return TOps.Sum(TOps.Add(s, t)) + ScalarDot(a, b, p, k);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ScalarDot(float* a, float* b, int from, int to)
     {
         float s = 0f;
@@ -233,6 +239,7 @@ internal static unsafe class GemmSmallM
     /// copied, zero-padded, into a scratch panel and run through the same kernels.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AxB<TOps, TV>(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -272,6 +279,7 @@ internal static unsafe class GemmSmallM
     }
 
     /// <summary>AxB over <paramref name="n"/> columns, a multiple of 2 vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AxBColumns<TOps, TV>(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -292,6 +300,7 @@ internal static unsafe class GemmSmallM
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy4x2<TOps, TV>(int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct
@@ -325,6 +334,7 @@ internal static unsafe class GemmSmallM
     }
 
     /// <summary>One row: the depth split over two accumulator pairs so four chains are in flight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy1x2<TOps, TV>(int k, float* a, float* b, nint ldb, float* c, bool accumulate)
         where TOps : struct, IVecOps<TV>
         where TV : struct

@@ -32,6 +32,12 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     /// <summary>W_hrᵀ for the projection.</summary>
     private readonly PackedMatrix? _projection;
 
+    /// <summary>Fused steps: each row's cell pointers for the step being run, set once per step.</summary>
+    private readonly CellRow[] _cellRows = [];
+
+    /// <summary>Fused steps: panels whose products run before the cell finishes their units (their gates stay in L1).</summary>
+    private readonly int _groupPanels;
+
     // The step being run: base pointers of row 0 (rows are contiguous at the strides below).
     private CellParameters _parameters;
     private int _rows;
@@ -46,6 +52,9 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     private float* _cellOutput;
     private float* _statistics;
 
+    /// <summary>Gate floats (all rows) per group of panels in a fused step.</summary>
+    private const int GroupFloats = 4096;
+
     public RecurrentSequence(RecurrentShape shape)
     {
         _shape = shape;
@@ -54,6 +63,10 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         if (_fused)
         {
             _panels = new RecurrentWeights(TCell.GateCount, shape.Hidden, shape.State);
+            _cellRows = new CellRow[shape.Batch];
+
+            // About 16 KB of gates per group over all rows: small layers finish a whole step in one group.
+            _groupPanels = Math.Max(1, GroupFloats / (_panels.PanelVectors * _panels.Width * shape.Batch));
         }
         else
         {
@@ -69,11 +82,23 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
 
     public int GateCount => TCell.GateCount;
 
-    private int Hidden => _shape.Hidden;
+    private int Hidden
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _shape.Hidden;
+    }
 
-    private int State => _shape.State;
+    private int State
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _shape.State;
+    }
 
-    private int GateWidth => TCell.GateCount * _shape.Hidden;
+    private int GateWidth
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TCell.GateCount * _shape.Hidden;
+    }
 
     public void Forward(int rows, int steps, ReadOnlySpan<int> lengths, in RecurrentSpans s)
     {
@@ -82,6 +107,7 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         WithParameters(s, CallBody.Forward, rows, steps, lengths);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunForward(int rows, int steps, ReadOnlySpan<int> lengths, in RecurrentSpans s)
     {
         int h = Hidden, k = State, gh = GateWidth, p = _shape.Projection;
@@ -91,6 +117,9 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         {
             _rows = rows;
             _lengths = pl;
+
+            // A fused step's split depends only on the shape and the rows: decided once per call.
+            int parts = _fused ? GemmParallel.Parts(rows, gh, k, _panels!.Panels) : 1;
             for (int i = 0; i < steps; i++)
             {
                 int t = _shape.Reverse ? steps - 1 - i : i;
@@ -111,14 +140,22 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
 
                 if (_fused)
                 {
-                    int parts = GemmParallel.Parts(rows, gh, k, _panels!.Panels);
-                    if (parts <= 1)
+                    for (int b = 0; b < rows; b++)
                     {
-                        Execute(0, 1);
+                        SetRow(ref _cellRows[b], b);
+                    }
+
+                    if (parts > 1)
+                    {
+                        WorkerPool.Run(this, parts);
+                    }
+                    else if (_groupPanels >= _panels!.Panels)
+                    {
+                        RunGroup(0, _panels.Panels, (t & 1) == 1); // a small layer: the whole step in one group
                     }
                     else
                     {
-                        WorkerPool.Run(this, parts);
+                        Execute(0, 1);
                     }
                 }
                 else
@@ -163,6 +200,7 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         WithParameters(s, CallBody.Backward, rows, steps, lengths);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunBackward(int rows, int steps, ReadOnlySpan<int> lengths, in RecurrentSpans s)
     {
         int h = Hidden, k = State, gh = GateWidth, p = _shape.Projection;
@@ -256,50 +294,116 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         }
     }
 
-    /// <summary>Runs panels [part·P/parts, (part+1)·P/parts) of the fused step set up by <see cref="Forward"/>.</summary>
+    /// <summary>
+    /// Runs panels [part·P/parts, (part+1)·P/parts) of the fused step set up by <see cref="Forward"/>: group by group,
+    /// the products of the group's panels, then the cell over their units for every row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int parts)
     {
-        RecurrentWeights weights = _panels!;
-        int panels = weights.Panels;
-        int first = (int)((long)part * panels / parts), end = (int)((long)(part + 1) * panels / parts);
+        int panels = _panels!.Panels;
+        int first = parts == 1 ? 0 : (int)((long)part * panels / parts), end = parts == 1 ? panels : (int)((long)(part + 1) * panels / parts);
+        int group = _groupPanels, groups = group >= end - first ? 1 : (end - first + group - 1) / group;
 
         // Odd steps walk the panels backwards, so the panels used last (still in cache) come first.
         bool backwards = (_time & 1) == 1;
-        for (int i = first; i < end; i++)
+        for (int i = 0; i < groups; i++)
         {
-            int panel = backwards ? end - 1 - (i - first) : i;
-            if (Vector512.IsHardwareAccelerated)
+            int g = backwards ? groups - 1 - i : i;
+            int from = first + (g * group);
+            RunGroup(from, Math.Min(end, from + group), backwards);
+        }
+    }
+
+    /// <summary>The products of panels [from, to) for every row, then the cell over their units.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RunGroup(int from, int to, bool backwards)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Products<Vec512Ops, Vector512<float>>(from, to, backwards);
+        }
+        else if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            Products<Vec256Ops, Vector256<float>>(from, to, backwards);
+        }
+        else
+        {
+            Products<Vec128Ops, Vector128<float>>(from, to, backwards);
+        }
+
+        int unitFrom = from * _panels!.UnitsPerPanel, unitTo = Math.Min(Hidden, to * _panels.UnitsPerPanel);
+        for (int b = 0; b < _rows; b++)
+        {
+            if (Valid(b))
             {
-                Product<Vec512Ops, Vector512<float>>(panel);
-            }
-            else if (Avx2.IsSupported && Fma.IsSupported)
-            {
-                Product<Vec256Ops, Vector256<float>>(panel);
+                TCell.Forward(ref _cellRows[b], _parameters, unitFrom, unitTo);
             }
             else
             {
-                Product<Vec128Ops, Vector128<float>>(panel);
-            }
-
-            int from = panel * weights.UnitsPerPanel, to = Math.Min(Hidden, from + weights.UnitsPerPanel);
-            for (int b = 0; b < _rows; b++)
-            {
-                if (Valid(b))
-                {
-                    CellRow row = Row(b);
-                    TCell.Forward(ref row, _parameters, from, to);
-                }
-                else
-                {
-                    Pad(b, from, to);
-                }
+                Pad(b, unitFrom, unitTo);
             }
         }
     }
 
-    /// <summary>Adds h(t−1)·W_hhᵀ for one panel's units of every row into the gates (or the hidden gates).</summary>
+    /// <summary>Adds h(t−1)·W_hhᵀ for panels [from, to) of every row into the gates (or the hidden gates).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Products<TOps, TV>(int from, int to, bool backwards)
+        where TOps : struct, IVecOps<TV>
+        where TV : struct
+    {
+        RecurrentWeights weights = _panels!;
+        int k = State, vectors = weights.PanelVectors, units = weights.UnitsPerPanel, rows = _rows;
+        nint ld = GateWidth, panelLength = weights.PanelLength;
+
+        // Vector v of a panel is gate v / UnitVectors, units v % UnitVectors · W on from the panel's first unit.
+        nint vectorStride = weights.UnitVectors == 1 ? Hidden : TOps.Count;
+        float* target = TCell.SeparateHiddenGates ? _hiddenGates : _gates;
+        float* h = _statePrev;
+        int full = Math.Min(to, weights.FullPanels);
+        if (rows == 1)
+        {
+            // Two panels at a time give a single row enough independent FMA chains.
+            int count = full - from;
+            for (int i = 0; i + 1 < count; i += 2)
+            {
+                int panel = backwards ? full - 2 - i : from + i;
+                RecurrentProduct.AddOneRowTwoPanels<TOps, TV>(vectors, k, h, weights.Panel(panel), panelLength, target + ((nint)panel * units), vectorStride, units);
+            }
+
+            if ((count & 1) == 1)
+            {
+                int panel = backwards ? from : full - 1;
+                RecurrentProduct.AddRows<TOps, TV>(1, vectors, k, h, k, weights.Panel(panel), target + ((nint)panel * units), ld, vectorStride);
+            }
+        }
+        else
+        {
+            int maxRows = RecurrentProduct.MaxRows<TOps, TV>();
+            for (int i = from; i < full; i++)
+            {
+                int panel = backwards ? full - 1 - (i - from) : i;
+                float* weightPanel = weights.Panel(panel);
+                for (int r0 = 0; r0 < rows;)
+                {
+                    int left = rows - r0;
+                    int group = left >= 4 && maxRows == 4 ? 4 : left >= 2 ? 2 : 1;
+                    RecurrentProduct.AddRows<TOps, TV>(group, vectors, k, h + ((nint)r0 * k), k, weightPanel, target + (r0 * ld) + ((nint)panel * units), ld, vectorStride);
+                    r0 += group;
+                }
+            }
+        }
+
+        if (to > full)
+        {
+            PartialPanel<TOps, TV>(full);
+        }
+    }
+
+    /// <summary>The last panel when H is not a whole number of panels: through a tile, then only the units there are.</summary>
     [SkipLocalsInit]
-    private void Product<TOps, TV>(int panel)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PartialPanel<TOps, TV>(int panel)
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
@@ -307,44 +411,23 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         int h = Hidden, k = State, w = TOps.Count, vectors = weights.PanelVectors, unitVectors = weights.UnitVectors;
         int ld = GateWidth;
         float* target = TCell.SeparateHiddenGates ? _hiddenGates : _gates;
-        float* weightPanel = weights.Panel(panel);
-        float* tile = stackalloc float[4 * 4 * 16];
-        int maxRows = RecurrentProduct.MaxRows<TOps, TV>();
-        for (int r0 = 0; r0 < _rows;)
+        float* tile = stackalloc float[4 * 16];
+        for (int r = 0; r < _rows; r++)
         {
-            int left = _rows - r0;
-            int rows = left >= 4 && maxRows == 4 ? 4 : left >= 2 ? 2 : 1;
-            RecurrentProduct.Panel<TOps, TV>(rows, vectors, k, _statePrev + ((nint)r0 * k), k, weightPanel, tile);
+            RecurrentProduct.Panel<TOps, TV>(1, vectors, k, _statePrev + ((nint)r * k), k, weights.Panel(panel), tile);
 
             // Vector v of the tile is gate v / unitVectors, units from firstUnit.
             for (int v = 0; v < vectors; v++)
             {
                 int firstUnit = (panel * weights.UnitsPerPanel) + ((v % unitVectors) * w);
                 int count = Math.Min(w, h - firstUnit);
-                if (count <= 0)
+                float* src = tile + (v * w);
+                float* dst = target + ((nint)r * ld) + ((v / unitVectors) * h) + firstUnit;
+                for (int j = 0; j < count; j++)
                 {
-                    continue;
-                }
-
-                for (int r = 0; r < rows; r++)
-                {
-                    float* src = tile + (r * vectors * w) + (v * w);
-                    float* dst = target + ((nint)(r0 + r) * ld) + ((v / unitVectors) * h) + firstUnit;
-                    if (count == w)
-                    {
-                        TOps.Store(dst, TOps.Add(TOps.Load(dst), TOps.Load(src)));
-                    }
-                    else
-                    {
-                        for (int j = 0; j < count; j++)
-                        {
-                            dst[j] += src[j];
-                        }
-                    }
+                    dst[j] += src[j];
                 }
             }
-
-            r0 += rows;
         }
     }
 
@@ -353,18 +436,24 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
     /// <summary>Row b's pointers at the current step.</summary>
     private CellRow Row(int b)
     {
+        CellRow row = default;
+        SetRow(ref row, b);
+        return row;
+    }
+
+    /// <summary>Sets <paramref name="row"/> to row b's pointers at the current step (in place: no struct copies).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetRow(ref CellRow row, int b)
+    {
         int h = Hidden, gh = GateWidth;
-        return new CellRow
-        {
-            Hidden = h,
-            Gates = _gates + ((nint)b * gh),
-            HiddenGates = _hiddenGates == null ? null : _hiddenGates + ((nint)b * gh),
-            StatePrev = _statePrev + ((nint)b * State),
-            CellPrev = _cellPrev == null ? null : _cellPrev + ((nint)b * h),
-            CellNext = _cellNext == null ? null : _cellNext + ((nint)b * h),
-            Output = _cellOutput + ((nint)b * h),
-            Statistics = _statistics == null ? null : _statistics + ((nint)b * 4),
-        };
+        row.Hidden = h;
+        row.Gates = _gates + ((nint)b * gh);
+        row.HiddenGates = _hiddenGates == null ? null : _hiddenGates + ((nint)b * gh);
+        row.StatePrev = _statePrev + ((nint)b * State);
+        row.CellPrev = _cellPrev == null ? null : _cellPrev + ((nint)b * h);
+        row.CellNext = _cellNext == null ? null : _cellNext + ((nint)b * h);
+        row.Output = _cellOutput + ((nint)b * h);
+        row.Statistics = _statistics == null ? null : _statistics + ((nint)b * 4);
     }
 
     /// <summary>A padded row keeps its state over units [from, to); m (before a projection) is 0 there.</summary>
@@ -425,15 +514,42 @@ internal sealed unsafe class RecurrentSequence<TCell> : IRecurrentSequence, IPar
         int k = State;
         for (int b = 0; b < _rows; b++)
         {
-            var row = new Span<float>(output + ((nint)b * stride), k);
+            float* row = output + ((nint)b * stride);
             if (Valid(b))
             {
-                new ReadOnlySpan<float>(_stateNext + ((nint)b * k), k).CopyTo(row);
+                Copy(_stateNext + ((nint)b * k), row, k);
             }
             else
             {
-                row.Clear();
+                new Span<float>(row, k).Clear();
             }
+        }
+    }
+
+    /// <summary>dst[0..n) = src[0..n) in vectors: a few hundred floats per step, where a library copy's call and checks would dominate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* src, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                Vector512.Store(Vector512.Load(src + i), dst + i);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                Vector256.Store(Vector256.Load(src + i), dst + i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            dst[i] = src[i];
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
@@ -18,6 +19,9 @@ namespace RnnGen.Kernels;
 internal sealed unsafe class RecurrentWeights
 {
     private readonly AlignedBuffer _panels;
+
+    /// <summary>The first float of the panels (the buffer is pinned for its lifetime).</summary>
+    private readonly float* _base;
 
     /// <param name="gateCount">Gates per unit: 4 for an LSTM, 3 for a GRU, 1 for a plain RNN.</param>
     /// <param name="hidden">H: hidden units.</param>
@@ -38,7 +42,13 @@ internal sealed unsafe class RecurrentWeights
         UnitsPerPanel = UnitVectors * Width;
         PanelVectors = gateCount * UnitVectors;
         Panels = (hidden + UnitsPerPanel - 1) / UnitsPerPanel;
+        FullPanels = hidden / UnitsPerPanel;
+        PanelLength = inputs * PanelVectors * Width;
         _panels = new AlignedBuffer(checked(Panels * PanelLength));
+        fixed (float* start = _panels.Span)
+        {
+            _base = start;
+        }
     }
 
     /// <summary>Gates per hidden unit.</summary>
@@ -68,17 +78,15 @@ internal sealed unsafe class RecurrentWeights
     /// <summary>Number of panels covering H.</summary>
     internal int Panels { get; }
 
+    /// <summary>Panels without padding units: H / <see cref="UnitsPerPanel"/>.</summary>
+    internal int FullPanels { get; }
+
     /// <summary>Floats per panel: K inputs × PanelVectors vectors.</summary>
-    internal int PanelLength => Inputs * PanelVectors * Width;
+    internal int PanelLength { get; }
 
     /// <summary>The first float of panel <paramref name="panel"/> (the buffer is pinned).</summary>
-    internal float* Panel(int panel)
-    {
-        fixed (float* start = _panels.Span)
-        {
-            return start + ((nint)panel * PanelLength);
-        }
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal float* Panel(int panel) => _base + ((nint)panel * PanelLength);
 
     /// <summary>
     /// Repacks <paramref name="weightHh"/> ([G·H, K], row-major) into panels, unless <paramref name="version"/> is the
@@ -114,6 +122,7 @@ internal sealed unsafe class RecurrentWeights
     /// Column block v of one panel: panel[p·V·W + v·W + lane] = W_hh[gate·H + unit, p], unit = first unit + lane,
     /// zero past H. Full 8 × 8 blocks go through a register transpose.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackVector(float* source, float* panel, int panelIndex, int v)
     {
         int h = Hidden, k = Inputs, w = Width;

@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace RnnGen.Kernels;
 
@@ -82,9 +82,17 @@ internal static class VecReduce
 /// <summary>AVX-512 (or any 512-bit) path: 16 floats, always fused.</summary>
 internal readonly unsafe struct Vec512Ops : IVecOps<Vector512<float>>
 {
-    public static int Count => 16;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 16;
+    }
 
-    public static Vector512<float> Zero => Vector512<float>.Zero;
+    public static Vector512<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Load(float* p) => Vector512.Load(p);
@@ -142,9 +150,17 @@ internal readonly unsafe struct Vec512Ops : IVecOps<Vector512<float>>
 /// <summary>AVX2 + FMA path: 8 floats.</summary>
 internal readonly unsafe struct Vec256Ops : IVecOps<Vector256<float>>
 {
-    public static int Count => 8;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 8;
+    }
 
-    public static Vector256<float> Zero => Vector256<float>.Zero;
+    public static Vector256<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load(float* p) => Vector256.Load(p);
@@ -202,9 +218,17 @@ internal readonly unsafe struct Vec256Ops : IVecOps<Vector256<float>>
 /// <summary>Portable path (SSE, AdvSimd, or software): 4 floats; fused only where the hardware has FMA.</summary>
 internal readonly unsafe struct Vec128Ops : IVecOps<Vector128<float>>
 {
-    public static int Count => 4;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 4;
+    }
 
-    public static Vector128<float> Zero => Vector128<float>.Zero;
+    public static Vector128<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Load(float* p) => Vector128.Load(p);
@@ -264,9 +288,17 @@ internal readonly unsafe struct Vec128Ops : IVecOps<Vector128<float>>
 /// </summary>
 internal readonly unsafe struct ScalarOps : IVecOps<float>
 {
-    public static int Count => 1;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 1;
+    }
 
-    public static float Zero => 0f;
+    public static float Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 0f;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Load(float* p) => *p;

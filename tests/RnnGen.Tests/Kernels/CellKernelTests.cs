@@ -263,10 +263,12 @@ public sealed class CellKernelTests(ITestOutputHelper output)
         switch (kind)
         {
             case RecurrentCellKind.Lstm:
-                TWidth.Run<LstmCell<Off>.ForwardUnits>(ref row, p, 0, h, ref n);
+                TWidth.Run<LstmCell<Off>.GateUnits>(ref row, p, 0, h, ref n);
+                TWidth.Run<LstmCell<Off>.OutputUnits>(ref row, p, 0, h, ref n);
                 break;
             case RecurrentCellKind.PeepholeLstm:
-                TWidth.Run<LstmCell<On>.ForwardUnits>(ref row, p, 0, h, ref n);
+                TWidth.Run<LstmCell<On>.GateUnits>(ref row, p, 0, h, ref n);
+                TWidth.Run<LstmCell<On>.OutputUnits>(ref row, p, 0, h, ref n);
                 break;
             case RecurrentCellKind.LayerNormLstm:
                 NormForward<TWidth, Off>(ref row, p, ref n);

@@ -14,9 +14,14 @@ public sealed unsafe class PackedMatrixTests
 {
     [Theory]
     [InlineData(1, 1, 1, false)]
+    [InlineData(1, 1030, 300, true)]
+    [InlineData(2, 100, 40, false)]
+    [InlineData(3, 65, 520, true)]
+    [InlineData(4, 1024, 256, true)]
     [InlineData(5, 17, 5, true)]
     [InlineData(6, 32, 256, false)]
     [InlineData(7, 33, 300, true)]
+    [InlineData(13, 97, 300, false)]
     [InlineData(33, 2048, 512, true)]
     [InlineData(64, 512, 2048, false)]
     [InlineData(150, 1030, 513, true)]
@@ -67,6 +72,30 @@ public sealed unsafe class PackedMatrixTests
             finally
             {
                 RnnThreads.Count = saved;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(100, 300, false)]
+    [InlineData(70, 40, true)]
+    public void ARowGetsTheSameBitsWhateverTheRowCount(int n, int k, bool accumulate)
+    {
+        // One row alone (the few-row kernels on A in place), among others (the packed micro-kernel), or among the
+        // last m mod 6 (the few-row kernels on the packed panel): the same chain per element, so the same bits.
+        var random = new Random(n + k);
+        float[] a = Random(random, 13 * k), b = Random(random, k * n), c0 = Random(random, 13 * n);
+        var packed = new PackedMatrix(k, n);
+        packed.Pack(b, transposed: false);
+        for (int m = 1; m <= 13; m++)
+        {
+            var together = (float[])c0.Clone();
+            Gemm.AxPacked(m, a.AsSpan(0, m * k), k, packed, together.AsSpan(0, m * n), n, accumulate);
+            for (int i = 0; i < m; i++)
+            {
+                var alone = c0.AsSpan(i * n, n).ToArray();
+                Gemm.AxPacked(1, a.AsSpan(i * k, k), k, packed, alone, n, accumulate);
+                Assert.Equal(alone, together.AsSpan(i * n, n).ToArray());
             }
         }
     }
