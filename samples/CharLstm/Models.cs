@@ -11,8 +11,8 @@ namespace CharLstm;
 public partial class CharModel { }
 
 /// <summary>
-/// The same layers for one character at a time: loads the training model's checkpoint and, with
-/// <c>CarryState</c>, keeps its LSTM state between calls (streaming generation).
+/// The same layers, one character of one stream at a time: it loads the training model's weights (same names and
+/// shapes) and generates text with <c>Step</c>, carrying the LSTM state from one character to the next.
 /// </summary>
 [RnnModel(SequenceLength = 1, BatchSize = 1)]
 [Embedding(VocabSize = Vocabulary.Size, Dim = 32, Name = "embed")]

@@ -1,4 +1,4 @@
-// The main job (samples/CharLstm: the same model declaration and the same sonnets) trained data-parallel on
+// The main job (samples/CharLstm: the same model declaration and the same novel) trained data-parallel on
 // several processes:
 //
 //   dotnet build -c Release samples/CharLstmDistributed
@@ -26,7 +26,7 @@ if (!DistributedContext.IsLaunchedByMpi)
 }
 
 using DistributedContext context = DistributedContext.Initialize();
-string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "sonnets.txt")).Replace("\r", "");
+string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pride-and-prejudice.txt")).Replace("\r", "");
 var vocabulary = new Vocabulary(text);
 int[] corpus = text.Select(c => vocabulary[c]).ToArray();
 
