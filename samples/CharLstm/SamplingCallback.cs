@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using RnnGen.Samples;
 using RnnGen.Training;
 
 namespace CharLstm;

@@ -12,15 +12,15 @@ namespace RnnGen.Samples;
 /// <param name="Width">Line width in pixels.</param>
 internal sealed record Curve(string Label, double[] X, double[] Y, bool Markers = false, float Width = 2);
 
-/// <summary>A horizontal reference line (a baseline, a chance level), dashed, with its label in the legend.</summary>
-internal sealed record ReferenceLine(string Label, double Y);
+/// <summary>A dashed reference line with its label in the legend: horizontal at y = <paramref name="Value"/> (a baseline, a chance level) or vertical at x.</summary>
+internal sealed record ReferenceLine(string Label, double Value, bool Vertical = false);
 
 /// <summary>Line charts as PNG files.</summary>
 internal static class LinePlot
 {
     /// <summary>Draws <paramref name="curves"/> and <paramref name="references"/> and writes a PNG of <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
     public static void Save(string path, string title, string xLabel, string yLabel, IReadOnlyList<Curve> curves,
-        IReadOnlyList<ReferenceLine>? references = null, int width = 900, int height = 560)
+        IReadOnlyList<ReferenceLine>? references = null, Alignment legend = Alignment.UpperRight, int width = 900, int height = 560)
     {
         ArgumentNullException.ThrowIfNull(curves);
         var plot = new Plot();
@@ -45,7 +45,7 @@ internal static class LinePlot
 
         foreach (ReferenceLine reference in references ?? [])
         {
-            var line = plot.Add.HorizontalLine(reference.Y);
+            ScottPlot.Plottables.AxisLine line = reference.Vertical ? plot.Add.VerticalLine(reference.Value) : plot.Add.HorizontalLine(reference.Value);
             line.LegendText = reference.Label;
             line.LinePattern = LinePattern.Dashed;
             line.LineWidth = 1.5f;
@@ -54,7 +54,7 @@ internal static class LinePlot
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend);
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {

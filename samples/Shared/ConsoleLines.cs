@@ -1,10 +1,11 @@
+// Shared by the samples (linked into each project).
 using System;
 using Spectre.Console;
 
-namespace CharLstm;
+namespace RnnGen.Samples;
 
 /// <summary>Writes a line during training: above the live progress bar on a console, straight to the output when redirected.</summary>
-public static class ConsoleLines
+internal static class ConsoleLines
 {
     public static void Write(string line)
     {
