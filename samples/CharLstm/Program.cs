@@ -2,7 +2,7 @@
 // Prejudice" (public domain, shipped beside this file). Its last chapters are held out by position; each epoch
 // prints the training and validation loss, accuracy and perplexity, lines sampled as it trains show what the
 // model has learnt, a checkpoint every 50 steps lets an interrupted run resume exactly, the loss curves go to a
-// PNG, and the trained weights are loaded into a one-step model that writes new text.
+// PNG, and the trained model writes new text one character at a time with its own streaming API (Step).
 //
 //   dotnet run -c Release --project samples/CharLstm [-- --fresh] [-- --epochs N] [-- --out DIR]
 using System;
@@ -91,7 +91,7 @@ else if (File.Exists(trainer.CheckpointPath))
 }
 
 File.WriteAllText(settings, $"epochs={options.Epochs}\n");
-var generator = new TextGenerator(vocabulary);
+var generator = new TextGenerator(model, vocabulary);
 var sampler = new SamplingCallback(generator, Prompt, every: 150, stepsPerEpoch);
 using var stepLog = new StepLog(stepsCsv, resumedStep);
 trainer.Callbacks.Add(stepLog);
@@ -119,8 +119,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"  against perplexity {unigram:F2} for character frequencies alone (unigram) and {bigram:F2} for the previous character (bigram)."));
 Console.WriteLine($"Wrote {weights}, {Path.Combine(options.Output, "history.csv")}, {stepsCsv} and {plot}.");
 
-// Generation: the saved weights in the one-step model (batch 1), one character per Step.
-generator.Load(weights);
+// Generation: the trained model itself, one stream (one row), one character per Step.
 Console.WriteLine();
 Show("Greedy (the likeliest character each time)", generator.Greedy(Prompt, 240));
 Show("Temperature 0.5", generator.Sample(Prompt, 400, temperature: 0.5f, seed: 2024));

@@ -6,9 +6,10 @@ using RnnGen.Training;
 namespace CharLstm;
 
 /// <summary>
-/// Shows what the model has learnt as it trains: every <paramref name="every"/> steps it copies the training
-/// model's weights into the one-step generator and writes a line continuing the same prompt with the same seed,
-/// so that the lines differ only by what the model knows. It only reads the model: training is unaffected.
+/// Shows what the model has learnt as it trains: every <paramref name="every"/> steps the training model itself
+/// (through <see cref="TextGenerator"/>, which streams with <c>Step</c>) writes a line continuing the same prompt
+/// with the same seed, so that the lines differ only by what the model knows. The generator puts the model's
+/// initial state back and touches no weight, so training (and a resumed run) is unaffected.
 /// </summary>
 public sealed class SamplingCallback(TextGenerator generator, string prompt, int every, int stepsPerEpoch) : ITrainingCallback
 {
@@ -23,7 +24,6 @@ public sealed class SamplingCallback(TextGenerator generator, string prompt, int
     /// <summary>Writes one sampled line for the model's current weights.</summary>
     public void Show(Trainer trainer, long step, string note)
     {
-        generator.Load(trainer.Model.Parameters);
         string text = generator.Sample(prompt, length: 64, temperature: 0.8f, seed: 1);
         ConsoleLines.Write(string.Create(CultureInfo.InvariantCulture, $"  step {step,5} ({note}): {OneLine(prompt + text)}"));
     }

@@ -6,8 +6,8 @@
 //
 // Every rank holds a replica of the model and draws its own 32 random windows per step; the gradients are
 // averaged over all ranks (a global batch of 32 × ranks), every replica takes the same Adam step, and rank 0
-// prints the loss over the whole global batch and writes the checkpoint, which samples/CharLstm's streaming
-// model can load.
+// prints the loss over the whole global batch and writes the checkpoint, which samples/CharLstm's CharModel
+// loads with Parameters.Load (the same declaration).
 using System;
 using System.Diagnostics;
 using System.Globalization;
@@ -116,7 +116,7 @@ string checkpoint = Path.Combine(Path.GetTempPath(), "rnngen-charlstm-distribute
 parallel.SaveCheckpoint(checkpoint);
 if (context.IsRoot)
 {
-    Console.WriteLine($"Saved {model.Parameters.TotalLength:N0} parameters to {checkpoint} (loads into samples/CharLstm's CharStream)");
+    Console.WriteLine($"Saved {model.Parameters.TotalLength:N0} parameters to {checkpoint} (loads into samples/CharLstm's CharModel)");
 }
 
 return 0;

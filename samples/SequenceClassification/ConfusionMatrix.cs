@@ -49,22 +49,28 @@ public sealed class ConfusionMatrix
         var correct = new bool[data.Count];
         var logits = new float[model.BatchSize * classes];
         bool training = model.Training;
-        model.Training = false;
-        int index = 0;
-        foreach (SequenceBatch<float, int> batch in data.Batches(model.BatchSize))
+        model.Training = false;   // no dropout; restored even if a batch throws
+        try
         {
-            model.Forward(batch.Inputs, logits.AsSpan(0, batch.Rows * classes), batch.Lengths);
-            for (int r = 0; r < batch.Rows; r++, index++)
+            int index = 0;
+            foreach (SequenceBatch<float, int> batch in data.Batches(model.BatchSize))
             {
-                int predicted = Logits.ArgMax(logits.AsSpan(r * classes, classes));
-                int actual = batch.Targets[r];
-                counts[actual, predicted]++;
-                lengths[index] = batch.Lengths[r];
-                correct[index] = predicted == actual;
+                model.Forward(batch.Inputs, logits.AsSpan(0, batch.Rows * classes), batch.Lengths);
+                for (int r = 0; r < batch.Rows; r++, index++)
+                {
+                    int predicted = Logits.ArgMax(logits.AsSpan(r * classes, classes));
+                    int actual = batch.Targets[r];
+                    counts[actual, predicted]++;
+                    lengths[index] = batch.Lengths[r];
+                    correct[index] = predicted == actual;
+                }
             }
         }
+        finally
+        {
+            model.Training = training;
+        }
 
-        model.Training = training;
         return new ConfusionMatrix(counts, lengths, correct);
     }
 
