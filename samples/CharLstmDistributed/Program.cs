@@ -1,4 +1,4 @@
-// The main job (samples/CharLstm: the same model declaration and the same sonnets) trained data-parallel on
+// The main job (samples/CharLstm: the same model declaration and the same novel) trained data-parallel on
 // several processes:
 //
 //   dotnet build -c Release samples/CharLstmDistributed
@@ -6,8 +6,8 @@
 //
 // Every rank holds a replica of the model and draws its own 32 random windows per step; the gradients are
 // averaged over all ranks (a global batch of 32 × ranks), every replica takes the same Adam step, and rank 0
-// prints the loss over the whole global batch and writes the checkpoint, which samples/CharLstm's streaming
-// model can load.
+// prints the loss over the whole global batch and writes the checkpoint, which samples/CharLstm's CharModel
+// loads with Parameters.Load (the same declaration).
 using System;
 using System.Diagnostics;
 using System.Globalization;
@@ -26,7 +26,7 @@ if (!DistributedContext.IsLaunchedByMpi)
 }
 
 using DistributedContext context = DistributedContext.Initialize();
-string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "sonnets.txt")).Replace("\r", "");
+string text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pride-and-prejudice.txt")).Replace("\r", "");
 var vocabulary = new Vocabulary(text);
 int[] corpus = text.Select(c => vocabulary[c]).ToArray();
 
@@ -116,7 +116,7 @@ string checkpoint = Path.Combine(Path.GetTempPath(), "rnngen-charlstm-distribute
 parallel.SaveCheckpoint(checkpoint);
 if (context.IsRoot)
 {
-    Console.WriteLine($"Saved {model.Parameters.TotalLength:N0} parameters to {checkpoint} (loads into samples/CharLstm's CharStream)");
+    Console.WriteLine($"Saved {model.Parameters.TotalLength:N0} parameters to {checkpoint} (loads into samples/CharLstm's CharModel)");
 }
 
 return 0;
