@@ -62,5 +62,7 @@ foreach (ExperimentResult r in results)
 
 LearningCurvePlot.Save(plotPath, results, settings);
 Console.WriteLine();
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Learning curves: {plotPath}  (total {total.Elapsed.TotalSeconds:F0} s)"));
+using Process process = Process.GetCurrentProcess();   // CPU time beside wall time: the machine may be shared
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Learning curves: {plotPath}  (total {total.Elapsed.TotalSeconds:F0} s wall, {process.TotalProcessorTime.TotalSeconds:F0} s CPU)"));
 return 0;
