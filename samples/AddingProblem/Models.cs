@@ -18,12 +18,6 @@ public partial class SimpleRnn50 { }
 public partial class Lstm50 { }
 
 [RnnModel(SequenceLength = 50, BatchSize = 32, InputSize = 2)]
-[Lstm(HiddenSize = 32, ReturnSequences = false, Name = "rnn")]
-[Dense(OutputSize = 1, Name = "fc")]
-[Loss(LossKind.MeanSquaredError)]
-public partial class LstmNoForgetBias50 { }
-
-[RnnModel(SequenceLength = 50, BatchSize = 32, InputSize = 2)]
 [Gru(HiddenSize = 32, ReturnSequences = false, Name = "rnn")]
 [Dense(OutputSize = 1, Name = "fc")]
 [Loss(LossKind.MeanSquaredError)]
@@ -40,12 +34,6 @@ public partial class SimpleRnn150 { }
 [Dense(OutputSize = 1, Name = "fc")]
 [Loss(LossKind.MeanSquaredError)]
 public partial class Lstm150 { }
-
-[RnnModel(SequenceLength = 150, BatchSize = 32, InputSize = 2)]
-[Lstm(HiddenSize = 32, ReturnSequences = false, Name = "rnn")]
-[Dense(OutputSize = 1, Name = "fc")]
-[Loss(LossKind.MeanSquaredError)]
-public partial class LstmNoForgetBias150 { }
 
 [RnnModel(SequenceLength = 150, BatchSize = 32, InputSize = 2)]
 [Gru(HiddenSize = 32, ReturnSequences = false, Name = "rnn")]
