@@ -68,7 +68,7 @@ public sealed unsafe class DataParallel
         _bucketLength = bucketLength & ~15;
         ReplicaCheck.Run(context, parameters, requireIdenticalInitialValues, "model parameters",
             "a different seed or initialisation: construct every replica with the same seed");
-        context.Broadcast(parameters.Data, 0, "broadcast of rank 0's parameters");
+        context.Broadcast(parameters.WritableData, 0, "broadcast of rank 0's parameters");
     }
 
     /// <summary>The context this trainer communicates through.</summary>
@@ -82,7 +82,7 @@ public sealed unsafe class DataParallel
     public bool IsRoot => _context.IsRoot;
 
     /// <summary>Bytes sent into each all-reduce of the gradients: the whole gradient buffer, alignment padding included.</summary>
-    public long GradientBytes => (long)_gradients.Data.Length * sizeof(float);
+    public long GradientBytes => (long)_gradients.ReadOnlyData.Length * sizeof(float);
 
     /// <summary>
     /// The number of loss terms a generated model's <c>Loss</c> averages over: valid positions
@@ -145,7 +145,28 @@ public sealed unsafe class DataParallel
     /// <summary>
     /// Collective: copies rank 0's parameters to every rank, for example after rank 0 alone loaded a checkpoint.
     /// </summary>
-    public void BroadcastParameters() => _context.Broadcast(_parameters.Data, 0, "broadcast of rank 0's parameters");
+    public void BroadcastParameters() => _context.Broadcast(_parameters.WritableData, 0, "broadcast of rank 0's parameters");
+
+    /// <summary>
+    /// Collective, for resuming: copies rank 0's parameters, its optimizer's state (moments, step counts) and its
+    /// schedule's state to every rank, so that all replicas continue exactly as rank 0 would (rank 0 typically
+    /// loaded a <see cref="TrainingCheckpoint"/>; the others built the same optimizer and schedule afresh).
+    /// </summary>
+    public void BroadcastTrainingState(IOptimizer optimizer, ILearningRateSchedule? schedule = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        BroadcastParameters();
+        byte[] state = _context.BroadcastBytes(IsRoot ? TrainingStateBytes.Write(optimizer.GetState(), schedule?.GetState()) : null);
+        if (!IsRoot)
+        {
+            (OptimizerState optimizerState, ScheduleState? scheduleState) = TrainingStateBytes.Read(state);
+            optimizer.SetState(optimizerState);
+            if (schedule is not null)
+            {
+                schedule.SetState(scheduleState ?? throw new DistributedException("Rank 0 sent no schedule state, but this rank has a schedule: give every rank the same schedule."));
+            }
+        }
+    }
 
     /// <summary>
     /// Collective: copies rank 0's values of <paramref name="set"/> (a model's state, an optimizer's moment
@@ -155,7 +176,7 @@ public sealed unsafe class DataParallel
     {
         ArgumentNullException.ThrowIfNull(set);
         ReplicaCheck.Run(_context, set, compareValues: false, "broadcast tensors", "");
-        _context.Broadcast(set.Data, 0, "broadcast of rank 0's tensors");
+        _context.Broadcast(set.WritableData, 0, "broadcast of rank 0's tensors");
     }
 
     /// <summary>
@@ -222,7 +243,7 @@ public sealed unsafe class DataParallel
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lossTerms);
         double total = SumLossTerms(loss, lossTerms, out double lossSum);
-        Scale(_gradients.Data, (float)(lossTerms / total));
+        Scale(_gradients.WritableData, (float)(lossTerms / total));
         return lossSum / total;
     }
 
@@ -253,7 +274,7 @@ public sealed unsafe class DataParallel
     }
 
     /// <summary>The number of all-reduce requests (buckets) the gradient buffer is split into.</summary>
-    internal int BucketCount => DistributedContext.ChunkCount(_gradients.Data.Length, _bucketLength);
+    internal int BucketCount => DistributedContext.ChunkCount(_gradients.ReadOnlyData.Length, _bucketLength);
 
     /// <summary>
     /// Starts the all-reduce (sum) of the gradient buffer, one request per bucket, all in flight together, and
@@ -262,7 +283,7 @@ public sealed unsafe class DataParallel
     /// </summary>
     internal int StartGradientReduce(Span<nint> requests)
     {
-        Span<float> data = _gradients.Data;
+        Span<float> data = _gradients.WritableData;
         _context.Enter();
         try
         {
@@ -283,7 +304,7 @@ public sealed unsafe class DataParallel
     {
         try
         {
-            _context.WaitAll(requests, "all-reduce of the gradients", _gradients.Data.Length, sizeof(float));
+            _context.WaitAll(requests, "all-reduce of the gradients", _gradients.ReadOnlyData.Length, sizeof(float));
         }
         finally
         {
@@ -317,10 +338,10 @@ public sealed unsafe class DataParallel
 
     private static void CheckSameLayout(ParameterSet parameters, ParameterSet gradients)
     {
-        if (parameters.Data.Length != gradients.Data.Length || parameters.Names.Count != gradients.Names.Count)
+        if (parameters.ReadOnlyData.Length != gradients.ReadOnlyData.Length || parameters.Names.Count != gradients.Names.Count)
         {
             throw new ArgumentException(
-                $"The gradients ({gradients.Names.Count} tensors, {gradients.Data.Length} scalars) do not match the parameters ({parameters.Names.Count} tensors, {parameters.Data.Length} scalars); pass the same model's Parameters and Gradients.",
+                $"The gradients ({gradients.Names.Count} tensors, {gradients.ReadOnlyData.Length} scalars) do not match the parameters ({parameters.Names.Count} tensors, {parameters.ReadOnlyData.Length} scalars); pass the same model's Parameters and Gradients.",
                 nameof(gradients));
         }
 

@@ -35,7 +35,7 @@ internal readonly record struct ReplicaFingerprint(ulong Structure, ulong Values
             }
         }
 
-        Span<float> data = set.Data;
+        ReadOnlySpan<float> data = set.ReadOnlyData;
         structure = Mix(structure, (ulong)data.Length);
         return new ReplicaFingerprint(structure, Digest(data), set.Names.Count, data.Length);
     }

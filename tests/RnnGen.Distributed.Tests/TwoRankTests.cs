@@ -30,6 +30,18 @@ public sealed class TwoRankTests
     }
 
     [MpiFact]
+    public void ResumingFromRankZerosCheckpointContinuesBitForBit()
+    {
+        MpiRun.Outcome run = MpiRun.Worker("resume");
+
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}:\n{run.Output}");
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Assert.Contains($"[rank {rank}] resume: parameters bitwise equal to the uninterrupted run; PASS", run.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [MpiFact]
     public void CollectivesDeliverWhatMpiPromisesAndRootFailuresReachEveryRank()
     {
         MpiRun.Outcome run = MpiRun.Worker("collectives");

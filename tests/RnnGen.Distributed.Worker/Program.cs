@@ -1,5 +1,6 @@
 // Started by RnnGen.Distributed.Tests under `mpirun -np 2`, one scenario per run:
 //   equivalence   two ranks with batch B train like one process with batch 2B (LSTM and GRU, ragged lengths)
+//   resume        rank 0 loads a training checkpoint and broadcasts parameters, optimizer and schedule state
 //   collectives   the public collectives, BroadcastBytes, Broadcast(ParameterSet), SaveCheckpoint (also failing on rank 0)
 //   differ-shape  rank 1 builds another model: every rank fails naming rank 1
 //   differ-seed   rank 1 uses another seed: every rank fails naming rank 1
@@ -13,7 +14,7 @@ using RnnGen.Distributed.Worker;
 
 if (args.Length != 1)
 {
-    Console.Error.WriteLine("usage: RnnGen.Distributed.Worker equivalence|collectives|differ-shape|differ-seed|early-exit|stall|timing");
+    Console.Error.WriteLine("usage: RnnGen.Distributed.Worker equivalence|resume|collectives|differ-shape|differ-seed|early-exit|stall|timing");
     return 64;
 }
 
@@ -25,6 +26,7 @@ try
     return args[0] switch
     {
         "equivalence" => Equivalence.Run(context),
+        "resume" => Resume.Run(context),
         "collectives" => Collectives.Run(context),
         "differ-shape" => Failures.DifferentShape(context),
         "differ-seed" => Failures.DifferentSeed(context),

@@ -269,23 +269,33 @@ public sealed class StepTests
     }
 
     /// <summary>
-    /// Bytes <paramref name="calls"/> allocates on this thread, from a run during which no garbage collection happened:
-    /// a collection (started by another test's allocations) retires this thread's allocation context, and its unused
-    /// remainder then counts as allocated. A call that really allocates does so in every run, collection or not.
+    /// The fewest bytes <paramref name="calls"/> allocates on this thread over five runs, counting only runs during which
+    /// no garbage collection happened. A collection (started by another test's allocations) retires this thread's
+    /// allocation context, whose unused remainder then counts as allocated; the runtime itself sometimes allocates once
+    /// on the calling thread (tiered compilation installing a method's next tier: 1,488 bytes once in a CI run). A call
+    /// that really allocates does so in every run, so the minimum is zero only if the calls allocate nothing.
     /// </summary>
     private static long AllocatedWithoutGc(Action calls)
     {
-        for (int attempt = 0; ; attempt++)
+        long fewest = long.MaxValue;
+        for (int attempt = 0, clean = 0; clean < 5 && attempt < 40; attempt++)
         {
             int collections = GC.CollectionCount(0);
             long before = GC.GetAllocatedBytesForCurrentThread();
             calls();
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (GC.CollectionCount(0) == collections || attempt == 20)
+            if (GC.CollectionCount(0) == collections)
             {
-                return allocated;
+                clean++;
+                fewest = Math.Min(fewest, allocated);
+            }
+            else if (attempt == 39 && fewest == long.MaxValue)
+            {
+                fewest = allocated;
             }
         }
+
+        return fewest;
     }
 
     [Fact]
