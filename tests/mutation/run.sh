@@ -3,11 +3,12 @@
 # apply it, build the test projects, run the tests its "# filter:" line names, and report caught (some test failed)
 # or MISSED (every test passed). A mutant that does not build counts as neither: it is reported as BUILD-FAILED.
 # The tree is restored after every mutant and on any exit (trap), so no mutation is left applied.
-# Usage: bash tests/mutation/run.sh [pattern]   (pattern selects patches by file name, e.g. "03-*")
+# Usage: bash tests/mutation/run.sh [pattern...]   (patterns select patches by file name, e.g. "03-*" "1?-*"; default all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-pattern=${1:-*}
+patterns=("$@")
+[ ${#patterns[@]} -gt 0 ] || patterns=("*")
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 if ! git diff --quiet -- runtime generator; then
@@ -26,8 +27,14 @@ trap restore EXIT INT TERM
 
 log=$(mktemp -d)
 caught=0 missed=0 broken=0
-for patch in tests/mutation/patches/$pattern.patch; do
-    [ -e "$patch" ] || { echo "no patch matches $pattern" >&2; exit 2; }
+patches=()
+for pattern in "${patterns[@]}"; do
+    for patch in tests/mutation/patches/$pattern.patch; do
+        [ -e "$patch" ] || { echo "no patch matches $pattern" >&2; exit 2; }
+        patches+=("$patch")
+    done
+done
+for patch in "${patches[@]}"; do
     name=$(basename "$patch" .patch)
     filter=$(sed -n 's/^# filter: //p' "$patch" | head -n 1)
     projects=$(sed -n 's/^# projects: //p' "$patch" | head -n 1)
@@ -37,8 +44,8 @@ for patch in tests/mutation/patches/$pattern.patch; do
     current="$root/$patch"
     start=$SECONDS
     status=caught
-    if ! dotnet build tests/RnnGen.Tests -c Release >"$log/$name.build" 2>&1 || \
-       { [[ $projects == *Generator.Tests* ]] && ! dotnet build tests/RnnGen.Generator.Tests -c Release >>"$log/$name.build" 2>&1; }; then
+    if ! dotnet build tests/RnnGen.Tests -c Release --no-restore >"$log/$name.build" 2>&1 || \
+       { [[ $projects == *Generator.Tests* ]] && ! dotnet build tests/RnnGen.Generator.Tests -c Release --no-restore >>"$log/$name.build" 2>&1; }; then
         status=BUILD-FAILED
     else
         failed=0
