@@ -58,7 +58,8 @@ for patch in "${patches[@]}"; do
     fi
     restore
     count=$(grep -c '^ *Failed ' "$log/$name.test" 2>/dev/null || true)
-    first=$(sed -n 's/^ *Failed \([^ ]*\).*/\1/p' "$log/$name.test" 2>/dev/null | head -n 3 | tr '\n' ' ')
+    # The distinct test methods (theory rows folded), most failing cases first.
+    first=$(sed -n 's/^ *Failed \([^ (]*\).*/\1/p' "$log/$name.test" 2>/dev/null | sort | uniq -c | sort -rn | head -n 3 | awk '{print $2}' | tr '\n' ' ')
     printf '%-40s %-12s %4s failed  %4ss  %s\n' "$name" "$status" "${count:-0}" "$((SECONDS - start))" "$first"
     case $status in caught) caught=$((caught + 1)) ;; MISSED) missed=$((missed + 1)) ;; *) broken=$((broken + 1)) ;; esac
 done
