@@ -108,6 +108,11 @@ internal static unsafe class GemmBlocked
         where TOps : struct, IVecOps<TV>
         where TV : struct
     {
+        if (b.PanelWidth != 2 * TOps.Count)
+        {
+            throw new ArgumentException($"The PackedMatrix has panels of {b.PanelWidth} columns; this kernel reads {2 * TOps.Count}.", nameof(b));
+        }
+
         int kcMax = DepthBlock(k);
         int mcMax = Math.Min(MC, RoundUp(m, MR));
         float* pa = m >= MR ? GemmScratch.PackA((kcMax * mcMax) + PackASlack) : null;
@@ -654,22 +659,29 @@ internal static unsafe class GemmBlocked
     /// A transpose: 8 (AVX) or 4 (SSE) rows of the stored matrix at a time are read as vectors and transposed in
     /// registers into 8 or 4 consecutive columns of the panel; leftover rows and the depth tail go element by element.
     /// </remarks>
+    private static void PackBTransposed(float* b, nint ldb, int nc, int kc, int nr, float* dst) =>
+        PackBTransposed(b, ldb, nc, kc, nr, dst, Avx.IsSupported ? 8 : Sse.IsSupported ? 4 : 1);
+
+    /// <summary>
+    /// <see cref="PackBTransposed(float*, nint, int, int, int, float*)"/> with the register transpose chosen by the caller:
+    /// <paramref name="registerRows"/> 8 (AVX), 4 (SSE) or 1 (element by element), so tests run every path on one machine.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackBTransposed(float* b, nint ldb, int nc, int kc, int nr, float* dst)
+    internal static void PackBTransposed(float* b, nint ldb, int nc, int kc, int nr, float* dst, int registerRows)
     {
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
             float* panel = dst + ((nint)jr * kc);
             int j = 0;
-            if (Avx.IsSupported)
+            if (registerRows == 8)
             {
                 for (; j + 8 <= cols; j += 8)
                 {
                     TransposeRows8(b + ((jr + j) * ldb), ldb, kc, panel + j, nr);
                 }
             }
-            else if (Sse.IsSupported)
+            else if (registerRows == 4)
             {
                 for (; j + 4 <= cols; j += 4)
                 {

@@ -15,12 +15,23 @@ public sealed unsafe class PackedMatrix
     /// <param name="rows">k: rows of the operand B as it enters the product.</param>
     /// <param name="columns">n: columns of B (columns of the result).</param>
     public PackedMatrix(int rows, int columns)
+        : this(rows, columns, Gemm.VectorWidth)
+    {
+    }
+
+    /// <summary>Panels for a kernel of <paramref name="vectorWidth"/> floats per vector (4, 8 or 16), so tests can run the narrower ones.</summary>
+    internal PackedMatrix(int rows, int columns, int vectorWidth)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        if (vectorWidth is not (4 or 8 or 16))
+        {
+            throw new ArgumentOutOfRangeException(nameof(vectorWidth), vectorWidth, "A vector holds 4, 8 or 16 floats.");
+        }
+
         Rows = rows;
         Columns = columns;
-        PanelWidth = 2 * Gemm.VectorWidth;
+        PanelWidth = 2 * vectorWidth;
         PaddedColumns = (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
         _panels = new AlignedBuffer(checked(rows * PaddedColumns));
     }

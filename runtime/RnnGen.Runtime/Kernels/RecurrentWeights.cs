@@ -27,15 +27,26 @@ internal sealed unsafe class RecurrentWeights
     /// <param name="hidden">H: hidden units.</param>
     /// <param name="inputs">K: the inputs of W_hh (H, or the projection size).</param>
     public RecurrentWeights(int gateCount, int hidden, int inputs)
+        : this(gateCount, hidden, inputs, Vector512.IsHardwareAccelerated ? 16 : Avx2.IsSupported && Fma.IsSupported ? 8 : 4)
+    {
+    }
+
+    /// <summary>Panels for <see cref="RecurrentProduct"/> at <paramref name="width"/> floats per vector (4, 8 or 16), so tests can run the narrower ones.</summary>
+    internal RecurrentWeights(int gateCount, int hidden, int inputs, int width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gateCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(gateCount, 4);
         ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        if (width is not (4 or 8 or 16))
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, "A vector holds 4, 8 or 16 floats.");
+        }
+
         GateCount = gateCount;
         Hidden = hidden;
         Inputs = inputs;
-        Width = Vector512.IsHardwareAccelerated ? 16 : Avx2.IsSupported && Fma.IsSupported ? 8 : 4;
+        Width = width;
 
         // Enough independent accumulators to hide the FMA latency: a one-gate cell takes four vectors of units.
         UnitVectors = gateCount == 1 ? 4 : 1;
@@ -92,7 +103,10 @@ internal sealed unsafe class RecurrentWeights
     /// Repacks <paramref name="weightHh"/> ([G·H, K], row-major) into panels, unless <paramref name="version"/> is the
     /// version packed last time (a negative version always packs).
     /// </summary>
-    public void Pack(ReadOnlySpan<float> weightHh, long version)
+    public void Pack(ReadOnlySpan<float> weightHh, long version) => Pack(weightHh, version, Transpose.Vectorized);
+
+    /// <summary><see cref="Pack(ReadOnlySpan{float}, long)"/> with or without the register transpose (tests run both; true requires <see cref="Transpose.Vectorized"/>).</summary>
+    internal void Pack(ReadOnlySpan<float> weightHh, long version, bool registerTranspose)
     {
         if (weightHh.Length != GateCount * Hidden * Inputs)
         {
@@ -110,7 +124,7 @@ internal sealed unsafe class RecurrentWeights
             {
                 for (int v = 0; v < PanelVectors; v++)
                 {
-                    PackVector(source, packed + ((nint)panel * PanelLength), panel, v);
+                    PackVector(source, packed + ((nint)panel * PanelLength), panel, v, registerTranspose);
                 }
             }
         }
@@ -123,7 +137,7 @@ internal sealed unsafe class RecurrentWeights
     /// zero past H. Full 8 × 8 blocks go through a register transpose.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PackVector(float* source, float* panel, int panelIndex, int v)
+    private void PackVector(float* source, float* panel, int panelIndex, int v, bool registerTranspose)
     {
         int h = Hidden, k = Inputs, w = Width;
         nint rowFloats = PanelVectors * w;
@@ -131,7 +145,7 @@ internal sealed unsafe class RecurrentWeights
         int firstUnit = (panelIndex * UnitsPerPanel) + ((v % UnitVectors) * w);
         float* column = panel + (v * w);
         int lane = 0;
-        if (Transpose.Vectorized)
+        if (registerTranspose)
         {
             for (; lane + 8 <= w && firstUnit + lane + 8 <= h; lane += 8)
             {
