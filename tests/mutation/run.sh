@@ -3,10 +3,17 @@
 # apply it, build the test projects, run the tests its "# filter:" line names, and report caught (some test failed)
 # or MISSED (every test passed). A mutant that does not build counts as neither: it is reported as BUILD-FAILED.
 # The tree is restored after every mutant and on any exit (trap), so no mutation is left applied.
-# Usage: bash tests/mutation/run.sh [pattern...]   (patterns select patches by file name, e.g. "03-*" "1?-*"; default all)
+# Usage: bash tests/mutation/run.sh [--full] [pattern...]   (patterns select patches by file name, e.g. "03-*" "1?-*";
+# default all). --full runs each mutant against its whole test projects, as plain `dotnet test` would, instead of
+# the patch's filter: slower, and the count is then every test the bug breaks.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
+full=0
+if [ "${1:-}" = --full ]; then
+    full=1
+    shift
+fi
 patterns=("$@")
 [ ${#patterns[@]} -gt 0 ] || patterns=("*")
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -55,7 +62,9 @@ for patch in "${patches[@]}"; do
     else
         failed=0
         for project in $projects; do
-            if ! dotnet test "$project" -c Release --no-build --filter "$filter" >>"$log/$name.test" 2>&1; then
+            selection=(--filter "$filter")
+            [ "$full" -eq 0 ] || selection=()
+            if ! dotnet test "$project" -c Release --no-build "${selection[@]}" >>"$log/$name.test" 2>&1; then
                 failed=1
             fi
         done
