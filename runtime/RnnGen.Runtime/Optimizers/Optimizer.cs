@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using RnnGen.Kernels;
 
 namespace RnnGen;
 
@@ -16,6 +17,8 @@ public abstract class Optimizer : IOptimizer
     private const string StepKey = "step";
     private const string LearningRateKey = "lr";
     private static readonly string[] ScalarKeys = [StepKey, LearningRateKey];
+    private const string OneThreadAdvice =
+        "An optimizer serves one thread at a time, like the model whose parameters it steps; give each model its own.";
 
     private readonly ParameterSetPair _pair = new();
     private readonly string?[] _bufferNames;
@@ -23,6 +26,7 @@ public abstract class Optimizer : IOptimizer
     private (string Name, int Offset, int Length)[] _tensors = [];
     private AlignedBuffer?[]? _buffers;
     private OptimizerState? _pending;
+    private ConcurrencyGuard _guard;
 
     /// <param name="bufferNames">torch's name of each state buffer the rule reads as state0..state2; null where unused.</param>
     private protected Optimizer(float learningRate, string?[] bufferNames)
@@ -67,6 +71,19 @@ public abstract class Optimizer : IOptimizer
     private protected virtual float InitialStateValue => 0f;
 
     public void Step(ParameterSet parameters, ParameterSet gradients)
+    {
+        _guard.Enter(this, nameof(Step), OneThreadAdvice);
+        try
+        {
+            StepUnguarded(parameters, gradients);
+        }
+        finally
+        {
+            _guard.Exit();
+        }
+    }
+
+    private void StepUnguarded(ParameterSet parameters, ParameterSet gradients)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(gradients);
@@ -136,6 +153,19 @@ public abstract class Optimizer : IOptimizer
     }
 
     public void SetState(OptimizerState state)
+    {
+        _guard.Enter(this, nameof(SetState), OneThreadAdvice);
+        try
+        {
+            SetStateUnguarded(state);
+        }
+        finally
+        {
+            _guard.Exit();
+        }
+    }
+
+    private void SetStateUnguarded(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Kind != Kind)
