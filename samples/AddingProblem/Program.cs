@@ -11,10 +11,11 @@ using RnnGen;
 
 bool quick = args.Contains("--quick");
 int outIndex = Array.IndexOf(args, "--plot");
-string plotPath = Path.GetFullPath(outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : "adding-problem.png");
+string plotPath = Path.GetFullPath(outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine("artifacts", "adding-problem", "adding-problem.png"));
+Directory.CreateDirectory(Path.GetDirectoryName(plotPath)!);
 if (args.Except(["--quick", "--plot"]).Any(a => a.StartsWith("--", StringComparison.Ordinal)))
 {
-    Console.Error.WriteLine("usage: AddingProblem [--quick] [--plot adding-problem.png]");
+    Console.Error.WriteLine("usage: AddingProblem [--quick] [--plot artifacts/adding-problem/adding-problem.png]");
     return 2;
 }
 

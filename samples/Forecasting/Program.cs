@@ -12,10 +12,11 @@ using RnnGen.Training;
 
 bool quick = args.Contains("--quick");
 int plotIndex = Array.IndexOf(args, "--plot");
-string plotPath = Path.GetFullPath(plotIndex >= 0 && plotIndex + 1 < args.Length ? args[plotIndex + 1] : "forecasting.png");
+string plotPath = Path.GetFullPath(plotIndex >= 0 && plotIndex + 1 < args.Length ? args[plotIndex + 1] : Path.Combine("artifacts", "forecasting", "forecasting.png"));
+Directory.CreateDirectory(Path.GetDirectoryName(plotPath)!);
 if (args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a is not "--quick" and not "--plot").Any())
 {
-    Console.Error.WriteLine("usage: Forecasting [--quick] [--plot forecasting.png]");
+    Console.Error.WriteLine("usage: Forecasting [--quick] [--plot artifacts/forecasting/forecasting.png]");
     return 2;
 }
 

@@ -13,10 +13,11 @@ using SequenceToSequence;
 
 bool quick = args.Contains("--quick");
 int plotIndex = Array.IndexOf(args, "--plot");
-string plotPath = Path.GetFullPath(plotIndex >= 0 && plotIndex + 1 < args.Length ? args[plotIndex + 1] : "sequence-to-sequence.png");
+string plotPath = Path.GetFullPath(plotIndex >= 0 && plotIndex + 1 < args.Length ? args[plotIndex + 1] : Path.Combine("artifacts", "sequence-to-sequence", "sequence-to-sequence.png"));
+Directory.CreateDirectory(Path.GetDirectoryName(plotPath)!);
 if (args.Where((a, i) => a.StartsWith("--", StringComparison.Ordinal) && a is not "--quick" and not "--plot").Any())
 {
-    Console.Error.WriteLine("usage: SequenceToSequence [--quick] [--plot sequence-to-sequence.png]");
+    Console.Error.WriteLine("usage: SequenceToSequence [--quick] [--plot artifacts/sequence-to-sequence/sequence-to-sequence.png]");
     return 2;
 }
 
