@@ -74,15 +74,7 @@ public sealed class Trainer
     public float? ClipGradientNorm
     {
         get => _clipGradientNorm;
-        set
-        {
-            if (value is float norm && !(norm > 0 && float.IsFinite(norm)))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite and > 0, or null.");
-            }
-
-            _clipGradientNorm = value;
-        }
+        set => _clipGradientNorm = GradientNormLimit.Checked(value);
     }
 
     /// <summary>

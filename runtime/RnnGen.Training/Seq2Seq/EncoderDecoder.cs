@@ -66,15 +66,7 @@ public sealed class EncoderDecoder
     public float? ClipGradientNorm
     {
         get => _clipGradientNorm;
-        set
-        {
-            if (value is float norm && !(norm > 0 && float.IsFinite(norm)))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite and > 0, or null.");
-            }
-
-            _clipGradientNorm = value;
-        }
+        set => _clipGradientNorm = GradientNormLimit.Checked(value);
     }
 
     /// <summary>When true, <see cref="TrainStep"/> checks the loss and both gradient sets and throws <see cref="NonFiniteException"/> before any optimizer steps.</summary>
